@@ -1,0 +1,119 @@
+// The store is the truth (DESIGN "Data and durability"): a job, an inbound fax or a user exists
+// once a call here has returned ok, and not before. SQLite implements it now; PostgreSQL will
+// implement the same interface, so nothing above this header may assume SQLite.
+//
+// Thread safety: every method may be called from any thread; implementations serialise
+// internally. Calls block on disk I/O.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "domain/inbound_fax.h"
+#include "domain/job.h"
+#include "domain/user.h"
+
+namespace faxgate {
+
+// One submission: its documents (in order) and one job per recipient, committed together.
+struct NewSubmission {
+  UserId owner_id = 0;
+  std::vector<Document> documents;  // id and group_id are assigned by the store
+  std::vector<Job> jobs;            // id and group_id are assigned by the store
+};
+
+struct JobFilter {
+  std::optional<UserId> owner_id;
+  std::vector<JobState> states;            // empty: any
+  std::optional<TimePoint> since;          // submitted at or after
+  std::optional<TimePoint> until;          // submitted before
+  std::optional<int64_t> before_id;        // cursor: only ids below this
+  int limit = 100;                         // newest first
+};
+
+struct InboundFilter {
+  std::optional<UserId> owner_id;
+  std::vector<InboundState> states;
+  std::optional<TimePoint> since;          // started at or after
+  std::optional<TimePoint> until;
+  std::optional<int64_t> before_id;
+  int limit = 100;                         // newest first
+};
+
+// What happened, for the system messages log and troubleshooting.
+struct Event {
+  int64_t id = 0;
+  TimePoint at{};
+  std::string level;     // "info", "warn", "error"
+  std::string category;  // "job", "call", "user", "system"
+  std::string subject;   // "job 12", "fax 7", "user demo"
+  std::string text;
+};
+
+// Totals for /metrics.
+struct StoreCounters {
+  std::map<JobState, int64_t> jobs_by_state;
+  std::map<FailureKind, int64_t> attempts_by_result;
+  int64_t pages_sent = 0;
+  int64_t pages_received = 0;
+  int64_t faxes_received = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Jobs and attempts. Job and inbound fax ids come from one sequence, so an id names one fax
+  // whichever its direction (the API's /faxes/{id}).
+  virtual Result<std::vector<Job>> CreateSubmission(const NewSubmission& submission) = 0;
+  virtual Result<Job> GetJob(JobId id) = 0;
+  // Writes every mutable field of the job (state, counters, times, status).
+  virtual Status UpdateJob(const Job& job) = 0;
+  virtual Result<std::vector<Job>> ListJobs(const JobFilter& filter) = 0;
+  virtual Result<std::vector<Document>> ListDocuments(GroupId group) = 0;
+
+  // An attempt is written when the call starts (ended_at empty) and again when it ends, so that
+  // a crash leaves evidence of the call in progress.
+  virtual Result<int64_t> BeginAttempt(const Attempt& attempt) = 0;
+  virtual Status EndAttempt(const Attempt& attempt) = 0;
+  virtual Result<std::vector<Attempt>> ListAttempts(JobId job) = 0;
+  virtual Result<std::vector<Attempt>> ListOpenAttempts() = 0;
+
+  // Inbound faxes.
+  virtual Result<InboundFax> CreateInbound(const InboundFax& fax) = 0;
+  virtual Status UpdateInbound(const InboundFax& fax) = 0;
+  virtual Result<InboundFax> GetInbound(InboundId id) = 0;
+  virtual Result<std::vector<InboundFax>> ListInbound(const InboundFilter& filter) = 0;
+
+  // Users and tokens. User names and fax numbers are unique (kAlreadyExists).
+  virtual Result<User> CreateUser(const User& user) = 0;
+  virtual Status UpdateUser(const User& user) = 0;
+  virtual Result<User> GetUser(UserId id) = 0;
+  virtual Result<User> FindUserByName(const std::string& name) = 0;
+  virtual Result<User> FindUserByFaxNumber(const std::string& fax_number) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Result<ApiToken> CreateToken(const ApiToken& token) = 0;
+  virtual Result<ApiToken> FindTokenByHash(const std::string& token_hash) = 0;
+  virtual Status TouchToken(int64_t token_id, TimePoint used_at) = 0;
+
+  // System parameters as stored key/values (domain/settings.h gives them meaning).
+  virtual Result<std::map<std::string, std::string>> GetSettings() = 0;
+  virtual Status PutSettings(const std::map<std::string, std::string>& values) = 0;
+
+  // Event log.
+  virtual Status AppendEvent(const Event& event) = 0;
+  virtual Result<std::vector<Event>> ListEvents(int limit) = 0;
+
+  virtual Result<StoreCounters> Counters() = 0;
+};
+
+// Opens (creating if needed) the SQLite database at `path` in WAL mode and applies every schema
+// migration not yet applied.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& path);
+
+}  // namespace faxgate
