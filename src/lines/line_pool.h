@@ -1,0 +1,71 @@
+// The line pool owns the trunks and the media workers, places outgoing calls for the scheduler
+// (it is the scheduler's Dialer) and routes incoming calls to the InboundHandler. Dial/HangUp
+// are called on the control thread; events come back to the control thread by posting.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "base/config.h"
+#include "lines/call_events.h"
+#include "lines/loopback_call.h"
+#include "lines/media_worker.h"
+#include "queue/dialer.h"
+
+namespace faxgate {
+
+// One row of `faxgate stat` / GET /api/v1/lines.
+struct LineStatus {
+  std::string trunk;
+  std::string state;  // "up", "down"
+  int active_calls = 0;
+  int channels = 0;
+};
+
+class LinePool final : public Dialer {
+ public:
+  // `local_options` gives the current TSI/CSI, tag line and limits (system parameters).
+  LinePool(boost::asio::io_context& control, const Config& config,
+           std::function<FaxOptions()> local_options, InboundHandler& inbound,
+           OutboundEvents& outbound);
+  ~LinePool() override;
+
+  void Start();
+  // Hangs up every call and stops the workers; their final reports are posted to control.
+  void Stop();
+
+  bool HasFreeLine() const override;
+  Status Dial(const DialRequest& request) override;
+  void HangUp(JobId job) override;
+
+  std::vector<LineStatus> Lines() const;
+  int active_calls() const { return static_cast<int>(calls_.size()); }
+  // Worst-case tick lateness over all workers.
+  TickStats tick_stats() const;
+
+ private:
+  struct ActiveCall {
+    std::string call_id;
+    int worker = 0;
+  };
+  LoopbackBehaviour BehaviourFor(const std::string& dial_string, int* drop_after);
+  LoopbackCallSinks MakeSinks();
+
+  boost::asio::io_context& control_;
+  Config config_;
+  std::function<FaxOptions()> local_options_;
+  InboundHandler& inbound_;
+  OutboundEvents& outbound_;
+  std::vector<std::unique_ptr<MediaWorker>> workers_;
+  std::map<JobId, ActiveCall> calls_;        // outgoing calls in progress, by job
+  std::map<std::string, int> special_calls_;  // dial string -> calls given its special behaviour
+  int64_t next_call_ = 1;
+  int next_worker_ = 0;
+};
+
+}  // namespace faxgate

@@ -1,0 +1,263 @@
+#include "service/fax_service.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/files.h"
+#include "base/log.h"
+#include "fax/tiff_document.h"
+
+namespace faxgate {
+namespace {
+
+constexpr size_t kMaxRecipients = 500;
+constexpr size_t kMaxFiles = 20;
+
+std::vector<std::string> SplitNumbers(const std::vector<std::string>& to) {
+  std::vector<std::string> out;
+  for (const std::string& field : to) {
+    size_t start = 0;
+    while (start <= field.size()) {
+      size_t end = field.find_first_of(",;\n", start);
+      if (end == std::string::npos) end = field.size();
+      std::string part = field.substr(start, end - start);
+      part.erase(0, part.find_first_not_of(" \t\r"));
+      part.erase(part.find_last_not_of(" \t\r") + 1);
+      if (!part.empty()) out.push_back(part);
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool FaxService::MayView(const User& viewer, std::optional<UserId> owner) const {
+  return IsAdmin(viewer.role) || (owner && *owner == viewer.id);
+}
+
+Result<std::vector<PhoneNumber>> FaxService::ParseRecipients(const User& sender,
+                                                             const std::vector<std::string>& to) {
+  std::vector<std::string> numbers = SplitNumbers(to);
+  if (numbers.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "no recipient: give at least one fax number in 'to'");
+  }
+  if (numbers.size() > kMaxRecipients) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{} recipients is more than the {} one submission may have",
+                                 numbers.size(), kMaxRecipients));
+  }
+  const DialPlan plan = settings_.Get().dial_plan();
+  std::vector<PhoneNumber> out;
+  for (const std::string& n : numbers) {
+    FG_ASSIGN_OR_RETURN(PhoneNumber p, ParsePhoneNumber(n, plan));
+    FG_RETURN_IF_ERROR(CheckCallRights(p, sender.rights));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::pair<std::vector<Document>, std::string>> FaxService::StoreDocuments(
+    const std::vector<UploadedFile>& files, int* pages) {
+  if (files.empty()) return MakeError(ErrorCode::kInvalidArgument, "no document: attach at least one file");
+  if (files.size() > kMaxFiles) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("{} files is more than the {} one fax may have", files.size(), kMaxFiles));
+  }
+  const int64_t max_bytes = settings_.Get().max_attachment_bytes;
+  std::vector<Document> documents;
+  std::vector<std::filesystem::path> paths;
+  *pages = 0;
+  for (const UploadedFile& f : files) {
+    const std::string name = f.name.empty() ? "document" : f.name;
+    if (static_cast<int64_t>(f.bytes.size()) > max_bytes) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("{} is {} bytes; the largest file accepted is {} bytes", name,
+                                   f.bytes.size(), max_bytes));
+    }
+    FG_ASSIGN_OR_RETURN(std::string hash, spool_.Put(f.bytes));
+    auto info = InspectTiff(spool_.PathOf(hash), name);
+    if (!info.ok()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("{}: faxgate accepts TIFF files at fax resolution (1728 pixels "
+                                   "wide, 204 dpi) until document conversion arrives",
+                                   info.error().message));
+    }
+    FG_RETURN_IF_ERROR(CheckSendable(*info, name));
+    Document d;
+    d.ordinal = static_cast<int>(documents.size());
+    d.file_name = name;
+    d.content_hash = hash;
+    d.pages = static_cast<int>(info->pages.size());
+    *pages += d.pages;
+    documents.push_back(d);
+    paths.push_back(spool_.PathOf(hash));
+  }
+  // The line sends one file: every document's pages, in order, as one TIFF-F.
+  std::filesystem::path joined = spool_.ScratchPath("send.tif");
+  FG_RETURN_IF_ERROR(ConcatenateFaxTiffs(paths, joined));
+  FG_ASSIGN_OR_RETURN(std::string send_hash, spool_.Adopt(joined));
+  return std::make_pair(std::move(documents), send_hash);
+}
+
+Result<std::vector<Job>> FaxService::Send(const User& sender, const SendRequest& r) {
+  const SystemSettings s = settings_.Get();
+  const TimePoint now = clock_.Now();
+  FG_ASSIGN_OR_RETURN(std::vector<PhoneNumber> numbers, ParseRecipients(sender, r.to));
+  const int priority = r.priority.value_or(127);
+  if (priority < 0 || priority > 255) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("priority {} is out of range: use 0 (first) to 255 (last)", priority));
+  }
+  const int max_tries = r.max_tries.value_or(s.max_tries);
+  if (max_tries < 1 || max_tries > 100) {
+    return MakeError(ErrorCode::kInvalidArgument, "max_tries must be from 1 to 100");
+  }
+  const int max_dials = std::max(r.max_dials.value_or(s.max_dials), max_tries);
+  const TimePoint send_at = std::max(r.send_at.value_or(now), now);
+  const TimePoint kill_at = r.kill_at.value_or(send_at + std::chrono::seconds(s.kill_time_s));
+  if (kill_at <= send_at) {
+    return MakeError(ErrorCode::kInvalidArgument, "the kill time must be after the send time");
+  }
+  int pages = 0;
+  FG_ASSIGN_OR_RETURN(auto docs, StoreDocuments(r.files, &pages));
+
+  NewSubmission sub;
+  sub.owner_id = sender.id;
+  sub.documents = std::move(docs.first);
+  for (const PhoneNumber& n : numbers) {
+    Job j;
+    j.owner_id = sender.id;
+    j.number = n;
+    j.recipient_name = r.recipient_name;
+    j.subject = r.subject;
+    j.priority = priority;
+    j.state = send_at > now ? JobState::kScheduled : JobState::kQueued;
+    j.submitted_at = now;
+    j.send_at = send_at;
+    j.kill_at = kill_at;
+    j.max_tries = max_tries;
+    j.max_dials = max_dials;
+    j.pages_total = pages;
+    j.document = docs.second;
+    j.status_text = send_at > now ? "Waiting for the send time" : "Queued";
+    sub.jobs.push_back(std::move(j));
+  }
+  FG_ASSIGN_OR_RETURN(std::vector<Job> jobs, store_.CreateSubmission(sub));
+  for (const Job& j : jobs) {
+    log::Get("job")->info("job {}: {} submitted {} pages to {} (priority {})", j.id, sender.name,
+                          j.pages_total, j.number.display, j.priority);
+  }
+  queue_.Submitted(jobs);
+  return jobs;
+}
+
+Result<FaxView> FaxService::Get(const User& viewer, int64_t id) {
+  FaxView v;
+  if (auto job = store_.GetJob(id); job.ok()) {
+    if (!MayView(viewer, job->owner_id)) return MakeError(ErrorCode::kNotFound, fmt::format("no fax {}", id));
+    v.direction = Direction::kOutbound;
+    v.job = *job;
+    FG_ASSIGN_OR_RETURN(v.attempts, store_.ListAttempts(id));
+    FG_ASSIGN_OR_RETURN(v.documents, store_.ListDocuments(job->group_id));
+    return v;
+  }
+  auto fax = store_.GetInbound(id);
+  if (!fax.ok() || !MayView(viewer, fax->owner_id)) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no fax {}", id));
+  }
+  v.direction = Direction::kInbound;
+  v.inbound = *fax;
+  return v;
+}
+
+Result<FaxPage> FaxService::List(const User& viewer, const FaxQuery& q) {
+  std::optional<UserId> owner;
+  if (!IsAdmin(viewer.role)) {
+    owner = viewer.id;
+  } else if (q.user) {
+    FG_ASSIGN_OR_RETURN(User u, store_.FindUserByName(*q.user));
+    owner = u.id;
+  }
+  const int limit = std::clamp(q.limit, 1, 500);
+  FaxPage page;
+  if (!q.direction || *q.direction == Direction::kOutbound) {
+    JobFilter f;
+    f.owner_id = owner;
+    for (const auto& name : q.states) {
+      auto st = ParseJobState(name);
+      if (!st && q.direction) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("'{}' is not a job state: use scheduled, queued, sending, "
+                                     "retrying, succeeded, failed or cancelled", name));
+      }
+      if (st) f.states.push_back(*st);
+    }
+    f.since = q.since;
+    f.until = q.until;
+    f.before_id = q.before_id;
+    f.limit = limit + 1;
+    if (q.states.empty() || !f.states.empty()) {
+      FG_ASSIGN_OR_RETURN(auto jobs, store_.ListJobs(f));
+      for (Job& j : jobs) {
+        FaxView v;
+        v.direction = Direction::kOutbound;
+        v.job = std::move(j);
+        page.items.push_back(std::move(v));
+      }
+    }
+  }
+  if (!q.direction || *q.direction == Direction::kInbound) {
+    InboundFilter f;
+    f.owner_id = owner;
+    for (const auto& name : q.states) {
+      auto st = ParseInboundState(name);
+      if (!st && q.direction) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("'{}' is not a received-fax state: use receiving, received "
+                                     "or failed", name));
+      }
+      if (st) f.states.push_back(*st);
+    }
+    f.since = q.since;
+    f.until = q.until;
+    f.before_id = q.before_id;
+    f.limit = limit + 1;
+    if (q.states.empty() || !f.states.empty()) {
+      FG_ASSIGN_OR_RETURN(auto faxes, store_.ListInbound(f));
+      for (InboundFax& x : faxes) {
+        FaxView v;
+        v.direction = Direction::kInbound;
+        v.inbound = std::move(x);
+        page.items.push_back(std::move(v));
+      }
+    }
+  }
+  std::sort(page.items.begin(), page.items.end(),
+            [](const FaxView& a, const FaxView& b) { return a.id() > b.id(); });
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(limit);
+    page.next_cursor = page.items.back().id();
+  }
+  return page;
+}
+
+Status FaxService::Cancel(const User& viewer, int64_t id) {
+  auto job = store_.GetJob(id);
+  if (!job.ok() || !MayView(viewer, job->owner_id)) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no outgoing fax {}", id));
+  }
+  return queue_.Cancel(id, viewer.name);
+}
+
+Result<std::filesystem::path> FaxService::TiffPath(const User& viewer, int64_t id) {
+  FG_ASSIGN_OR_RETURN(FaxView v, Get(viewer, id));
+  const std::string& hash = v.direction == Direction::kOutbound ? v.job.document : v.inbound.document;
+  if (hash.empty() || !spool_.Has(hash)) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("fax {} has no pages yet", id));
+  }
+  return spool_.PathOf(hash);
+}
+
+}  // namespace faxgate

@@ -1,0 +1,195 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <boost/asio/io_context.hpp>
+
+#include "base/files.h"
+#include "fax/tiff_document.h"
+#include "service/fax_service.h"
+#include "service/inbound_service.h"
+#include "service/password.h"
+#include "service/user_service.h"
+
+namespace faxgate {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct NoLines : Dialer {
+  bool HasFreeLine() const override { return false; }
+  Status Dial(const DialRequest&) override { return Status::Ok(); }
+  void HangUp(JobId) override {}
+};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("fg-svc-" + RandomHex(6));
+    std::filesystem::create_directories(dir_);
+    store_ = std::move(OpenSqliteStore(dir_ / "db").value());
+    spool_ = std::make_unique<Spool>(dir_ / "spool");
+    settings_ = std::make_unique<SettingsService>(*store_);
+    ASSERT_TRUE(settings_->Load().ok());
+    users_ = std::make_unique<UserService>(*store_, clock_);
+    scheduler_ = std::make_unique<Scheduler>(*store_, *spool_, lines_, clock_,
+                                             [this] { return settings_->Get(); });
+    driver_ = std::make_unique<QueueDriver>(io_, *scheduler_, clock_);
+    faxes_ = std::make_unique<FaxService>(*store_, *spool_, *driver_, *settings_, clock_);
+    demo_ = users_->EnsureDemoAccounts().value();
+    admin_ = store_->FindUserByName("admin").value();
+    demo_user_ = store_->FindUserByName("demo").value();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string FaxTiff(int width = 1728) {
+    Bitmap b;
+    b.width = width;
+    b.height = 200;
+    b.stride = (width + 7) / 8;
+    b.x_dpi = 204;
+    b.y_dpi = 98;
+    b.bits.assign(static_cast<size_t>(b.stride) * b.height, 0);
+    b.bits[50 * b.stride + 10] = 0xff;
+    auto path = dir_ / ("p" + RandomHex(3) + ".tif");
+    EXPECT_TRUE(WriteFaxTiff(path, {b, b}).ok());
+    return ReadFile(path).value();
+  }
+
+  SendRequest Request(std::string to, std::string bytes) {
+    SendRequest r;
+    r.to = {std::move(to)};
+    r.files = {{"page.tif", std::move(bytes)}};
+    return r;
+  }
+
+  std::filesystem::path dir_;
+  boost::asio::io_context io_;
+  FakeClock clock_;
+  NoLines lines_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<SettingsService> settings_;
+  std::unique_ptr<UserService> users_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<QueueDriver> driver_;
+  std::unique_ptr<FaxService> faxes_;
+  DemoAccounts demo_;
+  User admin_, demo_user_;
+};
+
+TEST_F(ServiceTest, DemoAccountsAreCreatedOnce) {
+  EXPECT_TRUE(demo_.created);
+  EXPECT_EQ(admin_.fax_number, "8000");
+  EXPECT_EQ(demo_user_.fax_number, "8001");
+  EXPECT_EQ(admin_.role, Role::kSysAdmin);
+  EXPECT_TRUE(users_->AuthenticatePassword("demo", demo_.demo_password).ok());
+  EXPECT_FALSE(users_->AuthenticatePassword("demo", "wrong-password").ok());
+  EXPECT_EQ(users_->AuthenticateToken(demo_.admin_token)->name, "admin");
+  EXPECT_FALSE(users_->EnsureDemoAccounts()->created);
+}
+
+TEST_F(ServiceTest, PasswordsAreArgon2id) {
+  auto h = HashPassword("correct horse");
+  ASSERT_TRUE(h.ok());
+  EXPECT_THAT(*h, HasSubstr("$argon2id$"));
+  EXPECT_TRUE(VerifyPassword("correct horse", *h));
+  EXPECT_FALSE(VerifyPassword("correct horsE", *h));
+}
+
+TEST_F(ServiceTest, OnlyAdminsCreateUsers) {
+  NewUser n;
+  n.name = "bob";
+  auto denied = users_->Create(demo_user_, n);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
+  auto ok = users_->Create(admin_, n);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->password.size(), 16u);
+  n.fax_number = "8001";
+  n.name = "carol";
+  auto dup = users_->Create(admin_, n);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+}
+
+TEST_F(ServiceTest, SendCreatesOneJobPerNumber) {
+  auto jobs = faxes_->Send(demo_user_, Request("8001, 86-755-83235170; 83235180", FaxTiff()));
+  ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+  ASSERT_EQ(jobs->size(), 3u);
+  EXPECT_EQ((*jobs)[1].number.canonical, "+8675583235170");
+  EXPECT_EQ((*jobs)[0].group_id, (*jobs)[2].group_id);
+  EXPECT_EQ((*jobs)[0].pages_total, 2);
+  EXPECT_EQ((*jobs)[0].state, JobState::kQueued);
+  auto view = faxes_->Get(demo_user_, (*jobs)[0].id);
+  ASSERT_TRUE(view.ok());
+  ASSERT_EQ(view->documents.size(), 1u);
+  EXPECT_EQ(view->documents[0].file_name, "page.tif");
+}
+
+TEST_F(ServiceTest, BadNumberIsRefusedAndNothingIsStored) {
+  auto r = faxes_->Send(demo_user_, Request("8001, 12ab", FaxTiff()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(r.error().message, HasSubstr("12ab"));
+  EXPECT_TRUE(store_->ListJobs({}).value().empty());
+}
+
+TEST_F(ServiceTest, InternationalNeedsTheRight) {
+  auto r = faxes_->Send(demo_user_, Request("+1 604 555 7977", FaxTiff()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(faxes_->Send(admin_, Request("+1 604 555 7977", FaxTiff())).ok());
+}
+
+TEST_F(ServiceTest, NonTiffAndWrongGeometryAreRefusedByName) {
+  auto pdf = faxes_->Send(demo_user_, Request("8001", "%PDF-1.4 not really"));
+  ASSERT_FALSE(pdf.ok());
+  EXPECT_THAT(pdf.error().message, HasSubstr("page.tif"));
+  EXPECT_THAT(pdf.error().message, HasSubstr("TIFF"));
+  auto narrow = faxes_->Send(demo_user_, Request("8001", FaxTiff(1700)));
+  ASSERT_FALSE(narrow.ok());
+  EXPECT_THAT(narrow.error().message, HasSubstr("1700"));
+}
+
+TEST_F(ServiceTest, UsersSeeOnlyTheirOwnFaxes) {
+  auto jobs = faxes_->Send(admin_, Request("8001", FaxTiff()));
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_EQ(faxes_->Get(demo_user_, (*jobs)[0].id).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(faxes_->List(demo_user_, {})->items.empty());
+  EXPECT_EQ(faxes_->List(admin_, {})->items.size(), 1u);
+  EXPECT_EQ(faxes_->Cancel(demo_user_, (*jobs)[0].id).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(faxes_->Cancel(admin_, (*jobs)[0].id).ok());
+  EXPECT_EQ(store_->GetJob((*jobs)[0].id)->state, JobState::kCancelled);
+}
+
+TEST_F(ServiceTest, InboundRoutesByDid) {
+  InboundService inbound(*store_, *spool_, *settings_, clock_);
+  auto ticket = inbound.OnIncomingCall({"loopback", "c1", "8001", "8000"});
+  ASSERT_TRUE(ticket.ok());
+  EXPECT_EQ(store_->GetInbound(ticket->id)->owner_id, demo_user_.id);
+  auto refused = inbound.OnIncomingCall({"loopback", "c2", "8123", ""});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message, HasSubstr("8123"));
+  ASSERT_TRUE(settings_->Put({{"unknown_did", "admin"}}).ok());
+  auto fallback = inbound.OnIncomingCall({"loopback", "c3", "8123", ""});
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_EQ(store_->GetInbound(fallback->id)->owner_id, admin_.id);
+}
+
+TEST_F(ServiceTest, ListPagesWithACursor) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(faxes_->Send(demo_user_, Request("8001", FaxTiff())).ok());
+  FaxQuery q;
+  q.limit = 2;
+  auto p1 = faxes_->List(demo_user_, q).value();
+  ASSERT_EQ(p1.items.size(), 2u);
+  ASSERT_TRUE(p1.next_cursor.has_value());
+  q.before_id = p1.next_cursor;
+  auto p2 = faxes_->List(demo_user_, q).value();
+  ASSERT_EQ(p2.items.size(), 2u);
+  EXPECT_LT(p2.items[0].id(), p1.items[1].id());
+}
+
+}  // namespace
+}  // namespace faxgate
