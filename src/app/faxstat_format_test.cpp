@@ -17,7 +17,7 @@ TEST(FaxstatFormatTest, JobRowMatchesHylafaxColumns) {
                         {"next_try_at", nullptr},
                         {"status_text", "Busy signal detected"}};
   std::string row = FormatJobRow(job, now);
-  EXPECT_EQ(row.substr(0, 33), "7      127 S admini 5551234     ");
+  EXPECT_EQ(row.substr(0, 30), "7    127 S admini 5551234     ");
   EXPECT_NE(row.find(" 0:3 "), std::string::npos);
   EXPECT_NE(row.find(" 1:12"), std::string::npos);
   EXPECT_TRUE(row.ends_with("Busy signal detected"));

@@ -25,7 +25,7 @@ struct FaxOptions {
   bool v17 = true;                  // 14400 bit/s
   bool v29 = true;                  // 9600
   bool v27ter = true;               // 4800
-  bool mh = true;                   // T.4 1-D
+  bool mh = true;                   // T.4 1-D (mandatory in T.30: always offered)
   bool mr = true;                   // T.4 2-D
   bool mmr = true;                  // T.6 (needs ECM)
   std::string local_ident;          // TSI/CSI, at most 20 characters
@@ -41,6 +41,7 @@ struct FaxSessionParams {
   std::filesystem::path file;       // sender: TIFF-F to send; receiver: TIFF-F to write
   int first_page = 0;               // sender: 0-based page to start from (resume)
   FaxOptions options;
+  std::string log_tag;              // starts this session's log lines (e.g. the call id)
 };
 
 // Parameters agreed in phase B (DCS).
@@ -63,24 +64,35 @@ struct FaxOutcome {
 };
 
 // Callbacks arrive on the thread that drives the session, from inside Transmit/Receive/Tick.
+// A callback may call Hangup() on its session (the call then ends when the current
+// Transmit/Receive/Tick/ReceiveIfp returns) but must not destroy it.
 class FaxEvents {
  public:
   virtual ~FaxEvents() = default;
+  // End of phase B: training was confirmed (CFR). Called again only if a later training
+  // (fallback, a page of another format) changed something.
   virtual void OnNegotiated(const NegotiatedParams& params) { (void)params; }
-  // Sender: the far end confirmed a page (MCF). `pages` counts pages confirmed in this session.
+  // Sender: the far end confirmed a page (MCF, or RTP). `pages` counts pages confirmed in this
+  // session, from first_page on without a gap: after a page is refused (RTN) spandsp goes on
+  // to the next page, but the count stops, so that a retry resumes at first_page + pages.
   virtual void OnPageConfirmed(int pages) { (void)pages; }
   // Receiver: a page was received and written. `pages` counts pages received so far.
   virtual void OnPageReceived(int pages) { (void)pages; }
-  // A T.30 frame went out or came in ("DIS", "DCS", "MCF", ...), for traces.
+  // A T.30 frame went out or came in ("DIS", "DCS", "MCF", ...), for traces. ECM image frames
+  // (FCD, RCP) are not reported.
   virtual void OnFrame(bool incoming, std::string_view frame) { (void)incoming; (void)frame; }
-  // Phase E: called exactly once.
+  // Phase E: called exactly once, unless the session is destroyed before it finished.
   virtual void OnFinished(const FaxOutcome& outcome) { (void)outcome; }
 };
 
 class FaxSession {
  public:
+  // Destroying an unfinished session closes its files without calling OnFinished; call
+  // Hangup() first to get an outcome.
   virtual ~FaxSession() = default;
-  // The call ended under the session (hang-up, abort): forces phase E now. Idempotent.
+  // The call ended under the session (hang-up, abort): forces phase E now. Idempotent. Unless
+  // the fax was already complete, the outcome is a failure of kind kHungUp whose reason
+  // starts with `why` ("Far end hung up before page 3 was confirmed (2 of 3 ...)").
   virtual void Hangup(std::string_view why) = 0;
   virtual bool finished() const = 0;
   // Valid once finished().

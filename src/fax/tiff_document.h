@@ -20,6 +20,7 @@ struct TiffPageInfo {
   int bits_per_sample = 1;
   int samples_per_pixel = 1;
   std::string compression;      // "G4", "G3-1D", "G3-2D", "none", "LZW", ...
+  bool tiled = false;           // stored in tiles, which spandsp cannot read
 };
 
 struct TiffInfo {

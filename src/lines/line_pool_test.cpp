@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "base/files.h"
@@ -98,6 +99,10 @@ class LinePoolTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   boost::asio::io_context io_;
+  // The control loop has no work of its own here; the guard keeps run() waiting for the
+  // worker's posts until OnCallEnded stops it.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_ =
+      boost::asio::make_work_guard(io_);
   Recorder rec_;
   Config config_;
   std::vector<Bitmap> pages_;

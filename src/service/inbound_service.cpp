@@ -50,6 +50,7 @@ Result<InboundTicket> InboundService::OnIncomingCall(const IncomingCall& call) {
   InboundTicket ticket;
   ticket.id = stored.id;
   ticket.receive_path = spool_.ScratchPath(fmt::format("rx-{}.tif", stored.id));
+  receiving_[stored.id] = ticket.receive_path;
   ticket.options.local_ident = s.local_ident;
   ticket.options.max_receive_pages = s.max_receive_pages;
   log::Get("call")->info("call {}: receiving fax {} for {} (called {})", call.call_id, stored.id,
@@ -70,7 +71,12 @@ void InboundService::OnInboundEnded(InboundId id, const CallReport& r) {
     log::Get("call")->error("fax {} ended but is not in the store: {}", id, fax.error().message);
     return;
   }
-  const auto scratch = spool_.ScratchPath(fmt::format("rx-{}.tif", id));
+  // After a crash the path is unknown and the half-written file is left to the scratch area.
+  std::filesystem::path scratch;
+  if (auto it = receiving_.find(id); it != receiving_.end()) {
+    scratch = it->second;
+    receiving_.erase(it);
+  }
   fax->ended_at = r.ended_at == TimePoint{} ? clock_.Now() : r.ended_at;
   fax->duration_ms = ToUnixMillis(*fax->ended_at) - ToUnixMillis(fax->started_at);
   fax->pages = r.pages;
@@ -82,7 +88,7 @@ void InboundService::OnInboundEnded(InboundId id, const CallReport& r) {
   fax->result_code = r.result_code;
   fax->reason = r.kind == FailureKind::kNone ? "OK" : r.reason;
   std::error_code ec;
-  if (r.pages > 0 && std::filesystem::exists(scratch, ec)) {
+  if (r.pages > 0 && !scratch.empty() && std::filesystem::exists(scratch, ec)) {
     fax->file_size = static_cast<int64_t>(std::filesystem::file_size(scratch, ec));
     if (auto hash = spool_.Adopt(scratch); hash.ok()) {
       fax->document = *hash;
@@ -90,7 +96,7 @@ void InboundService::OnInboundEnded(InboundId id, const CallReport& r) {
       log::Get("call")->error("fax {}: cannot keep the received pages: {}", id,
                               hash.error().message);
     }
-  } else {
+  } else if (!scratch.empty()) {
     std::filesystem::remove(scratch, ec);
   }
   fax->state = r.kind == FailureKind::kNone && !fax->document.empty() ? InboundState::kReceived

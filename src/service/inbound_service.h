@@ -3,6 +3,9 @@
 // `unknown_did` system parameter, or is refused when it is "refuse".
 #pragma once
 
+#include <filesystem>
+#include <map>
+
 #include "base/clock.h"
 #include "lines/call_events.h"
 #include "service/settings_service.h"
@@ -30,6 +33,7 @@ class InboundService final : public InboundHandler {
   Spool& spool_;
   SettingsService& settings_;
   const Clock& clock_;
+  std::map<InboundId, std::filesystem::path> receiving_;  // where each reception writes
 };
 
 }  // namespace faxgate

@@ -1,0 +1,66 @@
+// The SQLite implementation of Store. One connection, one mutex: every public method takes the
+// mutex for its whole duration, so a call sees and leaves the database consistent and SQLite
+// itself runs single-threaded. The methods are spread over sqlite_*.cpp by entity; each is a
+// lock, a call to a file-local function taking the Db, and the context for its errors.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "store/internal/sqlite_db.h"
+#include "store/store.h"
+
+namespace faxgate::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // REQUIRES: db is migrated to the latest schema.
+  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  Result<std::vector<Job>> CreateSubmission(const NewSubmission& submission) override;
+  Result<Job> GetJob(JobId id) override;
+  Status UpdateJob(const Job& job) override;
+  Result<std::vector<Job>> ListJobs(const JobFilter& filter) override;
+  Result<std::vector<Document>> ListDocuments(GroupId group) override;
+
+  Result<int64_t> BeginAttempt(const Attempt& attempt) override;
+  Status EndAttempt(const Attempt& attempt) override;
+  Result<std::vector<Attempt>> ListAttempts(JobId job) override;
+  Result<std::vector<Attempt>> ListOpenAttempts() override;
+
+  Result<InboundFax> CreateInbound(const InboundFax& fax) override;
+  Status UpdateInbound(const InboundFax& fax) override;
+  Result<InboundFax> GetInbound(InboundId id) override;
+  Result<std::vector<InboundFax>> ListInbound(const InboundFilter& filter) override;
+
+  Result<User> CreateUser(const User& user) override;
+  Status UpdateUser(const User& user) override;
+  Result<User> GetUser(UserId id) override;
+  Result<User> FindUserByName(const std::string& name) override;
+  Result<User> FindUserByFaxNumber(const std::string& fax_number) override;
+  Result<std::vector<User>> ListUsers() override;
+  Result<ApiToken> CreateToken(const ApiToken& token) override;
+  Result<ApiToken> FindTokenByHash(const std::string& token_hash) override;
+  Status TouchToken(int64_t token_id, TimePoint used_at) override;
+
+  Result<std::map<std::string, std::string>> GetSettings() override;
+  Status PutSettings(const std::map<std::string, std::string>& values) override;
+
+  Status AppendEvent(const Event& event) override;
+  Result<std::vector<Event>> ListEvents(int limit) override;
+
+  Result<StoreCounters> Counters() override;
+
+ private:
+  std::mutex mu_;
+  std::unique_ptr<Db> db_;  // guarded by mu_
+};
+
+// Shared by the entity files. REQUIRES: the caller holds the store's mutex.
+
+// Takes the next id from the sequence that jobs and inbound faxes share.
+Result<int64_t> NewFaxId(Db& db, std::string_view direction);
+// The user's login name, or kNotFound "no user 7".
+Result<std::string> UserName(Db& db, UserId id);
+
+}  // namespace faxgate::sqlite
