@@ -99,8 +99,9 @@ def main():
     ap.add_argument("--build", default=str(REPO / "build-bench"))
     args = ap.parse_args()
     build = Path(args.build)
-    subprocess.run(["cmake", "-S", str(REPO), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
-                    "-DFAXGATE_TESTS=OFF"], check=True, capture_output=True)
+    if not (build / "CMakeCache.txt").exists():
+        subprocess.run(["cmake", "-S", str(REPO), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
+                        "-DFAXGATE_TESTS=OFF"], check=True, capture_output=True)
     subprocess.run(["cmake", "--build", str(build), "-j", str(os.cpu_count())], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

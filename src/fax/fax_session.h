@@ -30,7 +30,7 @@ struct FaxOptions {
   bool mmr = true;                  // T.6 (needs ECM)
   std::string local_ident;          // TSI/CSI, at most 20 characters
   std::string page_header;          // spandsp tag line text (ASCII, <= 50), empty: none
-  int max_receive_pages = 0;        // 0: no limit
+  int max_receive_pages = 0;        // 0: no limit; else the call is cut after that page's MCF
 };
 
 enum class FaxRole { kSender, kReceiver };
@@ -91,8 +91,8 @@ class FaxSession {
   // Hangup() first to get an outcome.
   virtual ~FaxSession() = default;
   // The call ended under the session (hang-up, abort): forces phase E now. Idempotent. Unless
-  // the fax was already complete, the outcome is a failure of kind kHungUp whose reason
-  // starts with `why` ("Far end hung up before page 3 was confirmed (2 of 3 ...)").
+  // the fax had already completed (or failed), the outcome is a failure of kind kHungUp whose
+  // reason starts with `why` ("Far end hung up before page 3 was confirmed (2 of 3 ...)").
   virtual void Hangup(std::string_view why) = 0;
   virtual bool finished() const = 0;
   // Valid once finished().

@@ -57,7 +57,10 @@ class HttpClient::Impl {
     auto request = MakeRequest(method, path, std::move(body), std::move(content_type));
     bool reused = stream_.has_value();
     auto response = Exchange(request);
-    if (!response.ok() && reused && retry_allowed_) response = Exchange(request);
+    // Only idempotent requests go again: a POST the server received before the connection died
+    // (a fax submission) must not be made twice.
+    const bool idempotent = method == "GET" || method == "HEAD" || method == "DELETE";
+    if (!response.ok() && reused && retry_allowed_ && idempotent) response = Exchange(request);
     return response;
   }
 

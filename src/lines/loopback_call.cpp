@@ -104,6 +104,7 @@ class LoopbackCall final : public MediaCall {
 
   bool Answer() {
     answered_ = true;
+    setup_.sender.log_tag = setup_.call_id + " tx";
     auto sender = AudioFaxSession::Create(setup_.sender, &sender_events_);
     if (!sender.ok()) return EndUnanswered(FailureKind::kDocument, sender.error().message);
     sender_ = std::move(sender).value();
@@ -113,6 +114,7 @@ class LoopbackCall final : public MediaCall {
       rx.calling_party = false;
       rx.file = setup_.inbound->receive_path;
       rx.options = setup_.inbound->options;
+      rx.log_tag = setup_.call_id + " rx";
       auto receiver = AudioFaxSession::Create(rx, &receiver_events_);
       if (!receiver.ok()) {
         log::Get("call")->error("call {}: cannot start receiving: {}", setup_.call_id,

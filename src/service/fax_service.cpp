@@ -31,6 +31,28 @@ std::vector<std::string> SplitNumbers(const std::vector<std::string>& to) {
   return out;
 }
 
+// Fills a store filter (JobFilter or InboundFilter) from the query. State names of the other
+// direction are skipped when both directions are listed and refused when only this one is.
+// Returns false when the query's states leave nothing of this direction to list.
+template <typename Filter, typename State>
+Result<bool> FillFilter(const FaxQuery& q, std::optional<UserId> owner, int limit,
+                        std::optional<State> (*parse)(std::string_view), std::string_view what,
+                        Filter* f) {
+  for (const std::string& name : q.states) {
+    std::optional<State> state = parse(name);
+    if (!state && q.direction) {
+      return MakeError(ErrorCode::kInvalidArgument, fmt::format("'{}' is not {}", name, what));
+    }
+    if (state) f->states.push_back(*state);
+  }
+  f->owner_id = owner;
+  f->since = q.since;
+  f->until = q.until;
+  f->before_id = q.before_id;
+  f->limit = limit + 1;  // one more than asked tells whether a next page exists
+  return q.states.empty() || !f->states.empty();
+}
+
 }  // namespace
 
 bool FaxService::MayView(const User& viewer, std::optional<UserId> owner) const {
@@ -76,15 +98,23 @@ Result<std::pair<std::vector<Document>, std::string>> FaxService::StoreDocuments
                        fmt::format("{} is {} bytes; the largest file accepted is {} bytes", name,
                                    f.bytes.size(), max_bytes));
     }
-    FG_ASSIGN_OR_RETURN(std::string hash, spool_.Put(f.bytes));
-    auto info = InspectTiff(spool_.PathOf(hash), name);
-    if (!info.ok()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("{}: faxgate accepts TIFF files at fax resolution (1728 pixels "
-                                   "wide, 204 dpi) until document conversion arrives",
-                                   info.error().message));
+    // Checked in the scratch area first, so a refused upload leaves nothing in the spool.
+    const std::filesystem::path scratch = spool_.ScratchPath(".upload");
+    FG_RETURN_IF_ERROR(WriteFileAtomic(scratch, f.bytes));
+    auto info = InspectTiff(scratch, name);
+    Status sendable = info.ok() ? CheckSendable(*info, name) : Status(info.error());
+    if (!sendable.ok()) {
+      std::error_code ec;
+      std::filesystem::remove(scratch, ec);
+      if (!info.ok()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("{}: faxgate accepts TIFF files at fax resolution (1728 "
+                                     "pixels wide, 204 dpi) until document conversion arrives",
+                                     info.error().message));
+      }
+      return sendable.error();
     }
-    FG_RETURN_IF_ERROR(CheckSendable(*info, name));
+    FG_ASSIGN_OR_RETURN(std::string hash, spool_.Adopt(scratch));
     Document d;
     d.ordinal = static_cast<int>(documents.size());
     d.file_name = name;
@@ -184,21 +214,11 @@ Result<FaxPage> FaxService::List(const User& viewer, const FaxQuery& q) {
   FaxPage page;
   if (!q.direction || *q.direction == Direction::kOutbound) {
     JobFilter f;
-    f.owner_id = owner;
-    for (const auto& name : q.states) {
-      auto st = ParseJobState(name);
-      if (!st && q.direction) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("'{}' is not a job state: use scheduled, queued, sending, "
-                                     "retrying, succeeded, failed or cancelled", name));
-      }
-      if (st) f.states.push_back(*st);
-    }
-    f.since = q.since;
-    f.until = q.until;
-    f.before_id = q.before_id;
-    f.limit = limit + 1;
-    if (q.states.empty() || !f.states.empty()) {
+    FG_ASSIGN_OR_RETURN(bool wanted, FillFilter(q, owner, limit, ParseJobState,
+                                                "a job state: use scheduled, queued, sending, "
+                                                "retrying, succeeded, failed or cancelled",
+                                                &f));
+    if (wanted) {
       FG_ASSIGN_OR_RETURN(auto jobs, store_.ListJobs(f));
       for (Job& j : jobs) {
         FaxView v;
@@ -210,21 +230,11 @@ Result<FaxPage> FaxService::List(const User& viewer, const FaxQuery& q) {
   }
   if (!q.direction || *q.direction == Direction::kInbound) {
     InboundFilter f;
-    f.owner_id = owner;
-    for (const auto& name : q.states) {
-      auto st = ParseInboundState(name);
-      if (!st && q.direction) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("'{}' is not a received-fax state: use receiving, received "
-                                     "or failed", name));
-      }
-      if (st) f.states.push_back(*st);
-    }
-    f.since = q.since;
-    f.until = q.until;
-    f.before_id = q.before_id;
-    f.limit = limit + 1;
-    if (q.states.empty() || !f.states.empty()) {
+    FG_ASSIGN_OR_RETURN(bool wanted, FillFilter(q, owner, limit, ParseInboundState,
+                                                "a received-fax state: use receiving, received "
+                                                "or failed",
+                                                &f));
+    if (wanted) {
       FG_ASSIGN_OR_RETURN(auto faxes, store_.ListInbound(f));
       for (InboundFax& x : faxes) {
         FaxView v;

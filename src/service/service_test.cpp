@@ -151,6 +151,11 @@ TEST_F(ServiceTest, NonTiffAndWrongGeometryAreRefusedByName) {
   auto narrow = faxes_->Send(demo_user_, Request("8001", FaxTiff(1700)));
   ASSERT_FALSE(narrow.ok());
   EXPECT_THAT(narrow.error().message, HasSubstr("1700"));
+  // Nothing of a refused upload stays behind.
+  int files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ / "spool"))
+    files += e.is_regular_file();
+  EXPECT_EQ(files, 0);
 }
 
 TEST_F(ServiceTest, UsersSeeOnlyTheirOwnFaxes) {
