@@ -86,10 +86,14 @@ int main(int argc, char** argv) {
   std::string doc = "page.tif", out = "/tmp";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--calls") calls = std::atoi(argv[i + 1]);
-    else if (k == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (k == "--doc") doc = argv[i + 1];
-    else if (k == "--out") out = argv[i + 1];
+    if (k == "--calls")
+      calls = std::atoi(argv[i + 1]);
+    else if (k == "--threads")
+      threads = std::atoi(argv[i + 1]);
+    else if (k == "--doc")
+      doc = argv[i + 1];
+    else if (k == "--out")
+      out = argv[i + 1];
   }
   span_set_message_handler(nullptr);
   std::vector<Pair> pairs(calls);
@@ -106,7 +110,8 @@ int main(int argc, char** argv) {
       double deadline = Now();
       while (true) {
         deadline += 0.020;
-        timespec ts{static_cast<time_t>(deadline), static_cast<long>((deadline - static_cast<time_t>(deadline)) * 1e9)};
+        timespec ts{static_cast<time_t>(deadline),
+                    static_cast<long>((deadline - static_cast<time_t>(deadline)) * 1e9)};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
         lateness[t].push_back((Now() - deadline) * 1000.0);
         bool any = false;
@@ -131,7 +136,9 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (auto& v : lateness) all.insert(all.end(), v.begin(), v.end());
   std::sort(all.begin(), all.end());
-  auto pct = [&](double q) { return all.empty() ? 0.0 : all[static_cast<size_t>(q * (all.size() - 1))]; };
+  auto pct = [&](double q) {
+    return all.empty() ? 0.0 : all[static_cast<size_t>(q * (all.size() - 1))];
+  };
   std::printf(
       "{\"calls\": %d, \"succeeded\": %d, \"cpu_s\": %.3f, \"call_seconds\": %.1f, "
       "\"cpu_ms_per_call_second\": %.3f, \"tick_p50_ms\": %.2f, \"tick_p99_ms\": %.2f, "

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   size_t eol = input.find('\n');
   std::string_view content_type = input.substr(0, eol);
-  std::string_view body = eol == std::string_view::npos ? std::string_view() : input.substr(eol + 1);
+  std::string_view body =
+      eol == std::string_view::npos ? std::string_view() : input.substr(eol + 1);
   auto parts = faxgate::http::ParseMultipart(body, content_type);
   if (!parts.ok()) return 0;
   for (const auto& part : *parts) {

@@ -30,7 +30,8 @@ int RunRemove(const ClientFlags& cf, const std::vector<std::string>& ids) {
   if (!client.ok()) return ReportError(client.error());
   int rc = 0;
   for (const auto& id : ids) {
-    auto r = Expect2xx((*client)->PostJson(fmt::format("/api/v1/faxes/{}/cancel", id), nlohmann::json::object()));
+    auto r = Expect2xx(
+        (*client)->PostJson(fmt::format("/api/v1/faxes/{}/cancel", id), nlohmann::json::object()));
     if (!r.ok()) {
       rc = ReportError(r.error());
       continue;
@@ -66,7 +67,8 @@ int RunUserAdd(const ClientFlags& cf, const UserFlags& f) {
     return 0;
   }
   std::cout << fmt::format("user {} created", f.name);
-  if (j.contains("password")) std::cout << fmt::format(" with password {} (shown once)", j["password"].get<std::string>());
+  if (j.contains("password"))
+    std::cout << fmt::format(" with password {} (shown once)", j["password"].get<std::string>());
   std::cout << "\n";
   return 0;
 }
@@ -81,14 +83,16 @@ int RunUserList(const ClientFlags& cf) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::cout << fmt::format("{:<16} {:<12} {:<12} {:<28} {}\n", "User", "Role", "Fax number", "Email", "Rights");
+  std::cout << fmt::format("{:<16} {:<12} {:<12} {:<28} {}\n", "User", "Role", "Fax number",
+                           "Email", "Rights");
   for (const auto& u : j["users"]) {
     const auto& rt = u["rights"];
     std::string rights = fmt::format("{}{}{}", rt.value("local", false) ? "local " : "",
                                      rt.value("domestic", false) ? "domestic " : "",
                                      rt.value("international", false) ? "international" : "");
-    std::cout << fmt::format("{:<16} {:<12} {:<12} {:<28} {}\n", u.value("name", ""), u.value("role", ""),
-                             u.value("fax_number", ""), u.value("email", ""), rights);
+    std::cout << fmt::format("{:<16} {:<12} {:<12} {:<28} {}\n", u.value("name", ""),
+                             u.value("role", ""), u.value("fax_number", ""), u.value("email", ""),
+                             rights);
   }
   return 0;
 }
@@ -96,8 +100,8 @@ int RunUserList(const ClientFlags& cf) {
 int RunUserSet(const ClientFlags& cf, const UserFlags& f) {
   auto client = ConnectClient(cf);
   if (!client.ok()) return ReportError(client.error());
-  auto r = Expect2xx((*client)->Send("PATCH", fmt::format("/api/v1/users/{}", f.name), UserBody(f).dump(),
-                                     "application/json"));
+  auto r = Expect2xx((*client)->Send("PATCH", fmt::format("/api/v1/users/{}", f.name),
+                                     UserBody(f).dump(), "application/json"));
   if (!r.ok()) return ReportError(r.error());
   std::cout << fmt::format("user {} updated\n", f.name);
   return 0;

@@ -47,9 +47,12 @@ Result<std::unique_ptr<http::HttpClient>> ConnectClient(const ClientFlags& flags
 int ReportError(const Error& error) {
   std::cerr << "faxgate: " << error.message << "\n";
   switch (error.code) {
-    case ErrorCode::kInvalidArgument: return 2;
-    case ErrorCode::kUnavailable: return 3;
-    default: return 1;
+    case ErrorCode::kInvalidArgument:
+      return 2;
+    case ErrorCode::kUnavailable:
+      return 3;
+    default:
+      return 1;
   }
 }
 

@@ -53,7 +53,8 @@ std::string FormatJobRow(const nlohmann::json& f, TimePoint now) {
   const auto& to = f["to"];
   std::string number = to.value("input", "");
   if (number.empty()) number = to.value("display", "");
-  TimePoint tts = status == "retrying" ? TimeField(f, "next_try_at", now) : TimeField(f, "send_at", now);
+  TimePoint tts =
+      status == "retrying" ? TimeField(f, "next_try_at", now) : TimeField(f, "send_at", now);
   std::string pages = fmt::format("{:2}:{:<2}", f.value("pages_sent", 0), f.value("pages", 0));
   std::string dials = fmt::format("{:2}:{:<2}", f.value("dials", 0), f.value("max_dials", 0));
   return fmt::format("{:<4} {:3} {} {:>6} {:<12} {:>5} {:>5} {:>7} {}", f.value("id", 0),
@@ -68,8 +69,7 @@ std::string FormatReceivedRow(const nlohmann::json& f, TimePoint now) {
   if (sender.empty()) sender = f.value("caller_number", "");
   return fmt::format("{:<7} {:4}{} {:<8} {:>14} {:>7} fax{:08}.tif", "-rw-r--", f.value("pages", 0),
                      receiving ? '*' : ' ', Truncate(f.value("owner", ""), 8), Truncate(sender, 14),
-                     CompactTime(TimeField(f, "started_at", now), now, false),
-                     f.value("id", 0));
+                     CompactTime(TimeField(f, "started_at", now), now, false), f.value("id", 0));
 }
 
 }  // namespace faxgate

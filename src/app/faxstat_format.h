@@ -11,7 +11,8 @@
 namespace faxgate {
 
 // JobFmt "%-4j %3i %1a %6.6o %-12.12e %5P %5D %7z %.25s"
-inline constexpr const char* kJobHeader = "JID  Pri S  Owner Number       Pages Dials     TTS Status";
+inline constexpr const char* kJobHeader =
+    "JID  Pri S  Owner Number       Pages Dials     TTS Status";
 // RcvFmt "%-7m %4p%1z %-8.8o %14.14s %7t %f"
 inline constexpr const char* kReceivedHeader =
     "Protect Page  Owner        Sender/TSI  Recvd@ Filename";

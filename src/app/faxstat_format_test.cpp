@@ -9,11 +9,15 @@ namespace {
 
 TEST(FaxstatFormatTest, JobRowMatchesHylafaxColumns) {
   TimePoint now = *ParseTime("2026-11-22T08:00:00Z", TimePoint{});
-  nlohmann::json job = {{"id", 7},          {"priority", 127},
-                        {"status", "retrying"}, {"owner", "administrator"},
+  nlohmann::json job = {{"id", 7},
+                        {"priority", 127},
+                        {"status", "retrying"},
+                        {"owner", "administrator"},
                         {"to", {{"input", "5551234"}, {"display", "+86 755 5551234"}}},
-                        {"pages", 3},       {"pages_sent", 0},
-                        {"dials", 1},       {"max_dials", 12},
+                        {"pages", 3},
+                        {"pages_sent", 0},
+                        {"dials", 1},
+                        {"max_dials", 12},
                         {"next_try_at", nullptr},
                         {"status_text", "Busy signal detected"}};
   std::string row = FormatJobRow(job, now);
@@ -24,7 +28,9 @@ TEST(FaxstatFormatTest, JobRowMatchesHylafaxColumns) {
 }
 
 TEST(FaxstatFormatTest, StatusIsCutAt25Characters) {
-  nlohmann::json job = {{"id", 1}, {"status", "failed"}, {"to", {{"input", "1"}}},
+  nlohmann::json job = {{"id", 1},
+                        {"status", "failed"},
+                        {"to", {{"input", "1"}}},
                         {"status_text", "abcdefghijklmnopqrstuvwxyz0123"}};
   EXPECT_TRUE(FormatJobRow(job, TimePoint{}).ends_with("abcdefghijklmnopqrstuvwxy"));
   EXPECT_EQ(StateLetter("failed"), 'F');
@@ -38,8 +44,12 @@ TEST(FaxstatFormatTest, CompactTimes) {
 }
 
 TEST(FaxstatFormatTest, ReceivedRowShowsPagesOwnerSender) {
-  nlohmann::json fax = {{"id", 12}, {"pages", 3}, {"status", "received"}, {"owner", "demo"},
-                        {"remote_ident", "+86 755 0000"}, {"started_at", nullptr}};
+  nlohmann::json fax = {{"id", 12},
+                        {"pages", 3},
+                        {"status", "received"},
+                        {"owner", "demo"},
+                        {"remote_ident", "+86 755 0000"},
+                        {"started_at", nullptr}};
   std::string row = FormatReceivedRow(fax, TimePoint{});
   EXPECT_EQ(row.substr(0, 14), "-rw-r--    3  ");
   EXPECT_NE(row.find("demo"), std::string::npos);

@@ -7,7 +7,8 @@
 namespace {
 
 void AddClientFlags(CLI::App* cmd, faxgate::ClientFlags* f) {
-  cmd->add_option("--server", f->server, "faxgate URL (default: from ./var/server.json, FAXGATE_URL)");
+  cmd->add_option("--server", f->server,
+                  "faxgate URL (default: from ./var/server.json, FAXGATE_URL)");
   cmd->add_option("--token", f->token, "API token (default: FAXGATE_TOKEN or ./var/admin.token)");
   cmd->add_option("--data-dir", f->data_dir, "demo data directory to find the server and token in");
   cmd->add_flag("--json", f->json, "print JSON instead of columns");
@@ -19,7 +20,8 @@ void AddUserFlags(CLI::App* cmd, faxgate::UserFlags* f) {
   cmd->add_option("--fax-number", f->fax_number, "personal fax number (DID)");
   cmd->add_option("--email", f->email, "primary email");
   cmd->add_option("--full-name", f->full_name, "full name");
-  cmd->add_option("--international", f->international, "1: may send international faxes, 0: may not");
+  cmd->add_option("--international", f->international,
+                  "1: may send international faxes, 0: may not");
   cmd->add_option("--disabled", f->disabled, "1: account disabled, 0: enabled");
 }
 
@@ -52,7 +54,8 @@ int main(int argc, char** argv) {
   send_cmd->callback([&] { rc = faxgate::RunSend(client, send); });
 
   faxgate::StatFlags stat;
-  auto* stat_cmd = app.add_subcommand("stat", "server status, send queue, done queue, received faxes");
+  auto* stat_cmd =
+      app.add_subcommand("stat", "server status, send queue, done queue, received faxes");
   stat_cmd->add_flag("-s", stat.queue, "the send queue");
   stat_cmd->add_flag("-d", stat.done, "faxes that are done (sent, failed, cancelled)");
   stat_cmd->add_flag("-r", stat.received, "received faxes");

@@ -40,14 +40,17 @@ Result<bool> WaitForJobs(http::HttpClient& client, const std::vector<int64_t>& i
 }  // namespace
 
 int RunSend(const ClientFlags& cf, const SendFlags& f) {
-  if (f.numbers.empty()) return ReportError(MakeError(ErrorCode::kInvalidArgument, "give a number with -d"));
-  if (f.files.empty()) return ReportError(MakeError(ErrorCode::kInvalidArgument, "give at least one file to send"));
+  if (f.numbers.empty())
+    return ReportError(MakeError(ErrorCode::kInvalidArgument, "give a number with -d"));
+  if (f.files.empty())
+    return ReportError(MakeError(ErrorCode::kInvalidArgument, "give at least one file to send"));
   std::vector<http::FormPart> parts;
   for (const auto& n : f.numbers) parts.push_back({"to", "", "", n});
   for (const auto& path : f.files) {
     auto bytes = ReadFile(path);
     if (!bytes.ok()) {
-      return ReportError(MakeError(ErrorCode::kInvalidArgument, fmt::format("cannot read {}", path)));
+      return ReportError(
+          MakeError(ErrorCode::kInvalidArgument, fmt::format("cannot read {}", path)));
     }
     parts.push_back({"file", std::filesystem::path(path).filename().string(),
                      "application/octet-stream", std::move(*bytes)});

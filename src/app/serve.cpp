@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "base/config.h"
@@ -57,9 +57,11 @@ void AnnounceDemoAccounts(const DemoAccounts& demo, const std::filesystem::path&
             << std::flush;
 }
 
-void WriteServerInfo(const std::filesystem::path& data_dir, const std::string& host, uint16_t port) {
-  nlohmann::json info = {{"url", fmt::format("http://{}:{}", host == "0.0.0.0" ? "127.0.0.1" : host, port)},
-                         {"pid", static_cast<int>(::getpid())}};
+void WriteServerInfo(const std::filesystem::path& data_dir, const std::string& host,
+                     uint16_t port) {
+  nlohmann::json info = {
+      {"url", fmt::format("http://{}:{}", host == "0.0.0.0" ? "127.0.0.1" : host, port)},
+      {"pid", static_cast<int>(::getpid())}};
   (void)WriteFileAtomic(data_dir / "server.json", info.dump() + "\n");
 }
 
@@ -133,7 +135,8 @@ int RunServe(const ServeOptions& options) {
   dialer.pool = &lines;
   FaxService faxes(**store, spool, driver, settings, clock);
 
-  if (Status s = inbound.Recover(); !s.ok()) logger->error("recovery of receptions: {}", s.error().message);
+  if (Status s = inbound.Recover(); !s.ok())
+    logger->error("recovery of receptions: {}", s.error().message);
   if (Status s = scheduler.Recover(); !s.ok()) {
     std::cerr << "faxgate: cannot recover the queue: " << s.error().message << "\n";
     return 1;
@@ -152,13 +155,15 @@ int RunServe(const ServeOptions& options) {
   driver.Kick();
   logger->info("faxgate serving on http://{}:{} with data in {}", listen->host, *port,
                std::filesystem::absolute(config->data_dir).string());
-  std::cout << fmt::format("faxgate is running: REST API on http://{}:{}/api/v1 (Ctrl-C stops it)\n",
-                           listen->host, *port)
+  std::cout << fmt::format(
+                   "faxgate is running: REST API on http://{}:{}/api/v1 (Ctrl-C stops it)\n",
+                   listen->host, *port)
             << std::flush;
 
   boost::asio::signal_set signals(control, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
-    logger->info("signal {}: stopping; calls in progress are hung up and resumed at next start", sig);
+    logger->info("signal {}: stopping; calls in progress are hung up and resumed at next start",
+                 sig);
     server.Stop();
     driver.Stop();
     control.stop();

@@ -15,7 +15,8 @@ namespace {
 Result<nlohmann::json> GetJson(http::HttpClient& c, const std::string& path) {
   FG_ASSIGN_OR_RETURN(auto r, Expect2xx(c.Get(path)));
   auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_discarded()) return MakeError(ErrorCode::kInternal, "the server sent something that is not JSON");
+  if (j.is_discarded())
+    return MakeError(ErrorCode::kInternal, "the server sent something that is not JSON");
   return j;
 }
 
@@ -38,12 +39,15 @@ int RunStat(const ClientFlags& cf, const StatFlags& f) {
   if (!lines.ok()) return ReportError(lines.error());
   nlohmann::json out = {{"lines", (*lines)["lines"]}};
   if (f.queue) {
-    auto q = GetJson(**client, "/api/v1/faxes?direction=outbound&status=scheduled,queued,sending,retrying&limit=500");
+    auto q = GetJson(
+        **client,
+        "/api/v1/faxes?direction=outbound&status=scheduled,queued,sending,retrying&limit=500");
     if (!q.ok()) return ReportError(q.error());
     out["queue"] = (*q)["faxes"];
   }
   if (f.done) {
-    auto d = GetJson(**client, "/api/v1/faxes?direction=outbound&status=succeeded,failed,cancelled&limit=500");
+    auto d = GetJson(
+        **client, "/api/v1/faxes?direction=outbound&status=succeeded,failed,cancelled&limit=500");
     if (!d.ok()) return ReportError(d.error());
     out["done"] = (*d)["faxes"];
   }
@@ -60,9 +64,10 @@ int RunStat(const ClientFlags& cf, const StatFlags& f) {
   std::cout << fmt::format("faxgate scheduler on {}: Running\n", server);
   for (const auto& l : out["lines"]) {
     int active = l.value("active_calls", 0);
-    std::cout << fmt::format("Line {} ({} channels): {}\n", l.value("trunk", ""), l.value("channels", 0),
+    std::cout << fmt::format("Line {} ({} channels): {}\n", l.value("trunk", ""),
+                             l.value("channels", 0),
                              l.value("state", "") != "up" ? "Down"
-                             : active == 0               ? "Running and idle"
+                             : active == 0                ? "Running and idle"
                                            : fmt::format("Running, {} calls active", active));
   }
   const TimePoint now = SystemClock().Now();

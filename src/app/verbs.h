@@ -12,12 +12,12 @@ namespace faxgate {
 struct SendFlags {
   std::vector<std::string> numbers;  // -d
   std::vector<std::string> files;
-  std::string subject;               // -s
-  std::string recipient_name;        // -R
-  std::string send_at;               // -a
-  int priority = -1;                 // -P
-  int max_tries = -1;                // -t
-  bool wait = false;                 // --wait
+  std::string subject;         // -s
+  std::string recipient_name;  // -R
+  std::string send_at;         // -a
+  int priority = -1;           // -P
+  int max_tries = -1;          // -t
+  bool wait = false;           // --wait
 };
 int RunSend(const ClientFlags& client, const SendFlags& flags);
 

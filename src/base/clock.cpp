@@ -2,8 +2,6 @@
 
 namespace faxgate {
 
-TimePoint SystemClock::Now() const {
-  return std::chrono::time_point_cast<Duration>(Clock_::now());
-}
+TimePoint SystemClock::Now() const { return std::chrono::time_point_cast<Duration>(Clock_::now()); }
 
 }  // namespace faxgate

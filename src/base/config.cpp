@@ -43,10 +43,10 @@ Result<std::vector<std::string>> StringList(const toml::table& t, std::string_vi
 }
 
 Status ParseLoopback(const toml::table& t, LoopbackTrunkConfig* lb) {
-  FG_RETURN_IF_ERROR(CheckKeys(
-      t, {"enabled", "pace", "channels", "busy", "no_answer", "no_fax", "drop_after_pages",
-          "fail_count"},
-      "loopback."));
+  FG_RETURN_IF_ERROR(CheckKeys(t,
+                               {"enabled", "pace", "channels", "busy", "no_answer", "no_fax",
+                                "drop_after_pages", "fail_count"},
+                               "loopback."));
   lb->enabled = t["enabled"].value_or(lb->enabled);
   std::string pace = t["pace"].value_or(std::string("realtime"));
   if (pace == "realtime") {
@@ -54,13 +54,14 @@ Status ParseLoopback(const toml::table& t, LoopbackTrunkConfig* lb) {
   } else if (pace == "fast") {
     lb->pace = Pace::kFast;
   } else {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("faxgate.toml: loopback.pace is '{}'; use \"realtime\" or \"fast\"",
-                                 pace));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("faxgate.toml: loopback.pace is '{}'; use \"realtime\" or \"fast\"", pace));
   }
   lb->channels = static_cast<int>(t["channels"].value_or(int64_t{lb->channels}));
   if (lb->channels < 1 || lb->channels > 10000) {
-    return MakeError(ErrorCode::kInvalidArgument, "faxgate.toml: loopback.channels must be 1..10000");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "faxgate.toml: loopback.channels must be 1..10000");
   }
   FG_ASSIGN_OR_RETURN(lb->busy, StringList(t, "busy"));
   FG_ASSIGN_OR_RETURN(lb->no_answer, StringList(t, "no_answer"));
@@ -94,7 +95,8 @@ Result<Config> ParseConfig(std::string_view toml_text) {
                      fmt::format("faxgate.toml: {} at {}", e.description(), where.str()));
   }
   Config config;
-  FG_RETURN_IF_ERROR(CheckKeys(root, {"data_dir", "http", "log", "media", "loopback", "calls"}, ""));
+  FG_RETURN_IF_ERROR(
+      CheckKeys(root, {"data_dir", "http", "log", "media", "loopback", "calls"}, ""));
   if (auto dir = root["data_dir"].value<std::string>()) config.data_dir = *dir;
   if (const toml::table* http = root["http"].as_table()) {
     FG_RETURN_IF_ERROR(CheckKeys(*http, {"listen"}, "http."));

@@ -20,10 +20,10 @@ enum class Pace { kRealtime, kFast };
 struct LoopbackTrunkConfig {
   bool enabled = true;
   Pace pace = Pace::kRealtime;
-  int channels = 30;                     // simultaneous calls the trunk carries
-  std::vector<std::string> busy;         // dial strings answered with "busy"
-  std::vector<std::string> no_answer;    // ring out with no answer
-  std::vector<std::string> no_fax;       // answered by something that is not a fax
+  int channels = 30;                            // simultaneous calls the trunk carries
+  std::vector<std::string> busy;                // dial strings answered with "busy"
+  std::vector<std::string> no_answer;           // ring out with no answer
+  std::vector<std::string> no_fax;              // answered by something that is not a fax
   std::map<std::string, int> drop_after_pages;  // hang up after N pages were received
   // A number listed here behaves that way for this many calls, then normally (0 = always).
   int fail_count = 0;
@@ -33,7 +33,7 @@ struct Config {
   std::filesystem::path data_dir = "var";
   std::string http_listen = "127.0.0.1:8080";
   std::string log_level = "info";
-  int media_workers = 0;        // 0 = one per core
+  int media_workers = 0;         // 0 = one per core
   int max_concurrent_calls = 0;  // over all trunks; 0 = sum of the trunks' channels
   LoopbackTrunkConfig loopback;
   std::filesystem::path source_path;  // the file it was read from, empty for defaults

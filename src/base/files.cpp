@@ -27,7 +27,8 @@ std::string ToHex(const unsigned char* data, size_t n) {
 
 Status SyncDirectory(const std::filesystem::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return MakeError(ErrorCode::kIo, fmt::format("cannot open directory {}", dir.string()));
+  if (fd < 0)
+    return MakeError(ErrorCode::kIo, fmt::format("cannot open directory {}", dir.string()));
   ::fsync(fd);
   ::close(fd);
   return Status::Ok();
@@ -40,8 +41,8 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view bytes
   tmp += ".tmp-" + RandomHex(6);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) {
-    return MakeError(ErrorCode::kIo, fmt::format("cannot create {}: {}", tmp.string(),
-                                                 std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno)));
   }
   size_t done = 0;
   while (done < bytes.size()) {
@@ -51,8 +52,8 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view bytes
       int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return MakeError(ErrorCode::kIo, fmt::format("cannot write {}: {}", path.string(),
-                                                   std::strerror(err)));
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
     }
     done += static_cast<size_t>(n);
   }
@@ -62,8 +63,8 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view bytes
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    return MakeError(ErrorCode::kIo, fmt::format("cannot rename into {}: {}", path.string(),
-                                                 std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("cannot rename into {}: {}", path.string(), std::strerror(errno)));
   }
   return SyncDirectory(path.parent_path().empty() ? "." : path.parent_path());
 }

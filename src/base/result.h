@@ -28,12 +28,14 @@ struct Error {
   std::string message;  // in the user's terms: names the number, job, file or field
 };
 
-inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error MakeError(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -72,16 +74,17 @@ class [[nodiscard]] Status {
 }  // namespace faxgate
 
 // Propagates an error from an expression returning Status or Result<T>.
-#define FG_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    auto fg_status_ = (expr);                 \
+#define FG_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    auto fg_status_ = (expr);                        \
     if (!fg_status_.ok()) return fg_status_.error(); \
   } while (0)
 
 #define FG_CONCAT_INNER_(a, b) a##b
 #define FG_CONCAT_(a, b) FG_CONCAT_INNER_(a, b)
 // FG_ASSIGN_OR_RETURN(auto x, Foo()); declares x from a Result or returns its error.
-#define FG_ASSIGN_OR_RETURN(decl, expr) FG_ASSIGN_OR_RETURN_IMPL_(FG_CONCAT_(fg_r_, __LINE__), decl, expr)
+#define FG_ASSIGN_OR_RETURN(decl, expr) \
+  FG_ASSIGN_OR_RETURN_IMPL_(FG_CONCAT_(fg_r_, __LINE__), decl, expr)
 #define FG_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr) \
   auto tmp = (expr);                               \
   if (!tmp.ok()) return tmp.error();               \

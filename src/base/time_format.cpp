@@ -36,10 +36,18 @@ Result<TimePoint> ParseRelative(std::string_view text, TimePoint now) {
   }
   int64_t unit = 0;
   switch (*end) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
     default:
       return MakeError(ErrorCode::kInvalidArgument,
                        fmt::format("'{}' has an unknown unit: use s, m, h or d", text));
@@ -51,7 +59,7 @@ Result<TimePoint> ParseRelative(std::string_view text, TimePoint now) {
 
 Result<TimePoint> ParseTime(std::string_view text, TimePoint now) {
   if (!text.empty() && text[0] == '+') return ParseRelative(text, now);
-  int y, mo, d, h = 0, mi = 0, s = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   auto bad = [&] {
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("'{}' is not a time: write 2026-11-22T08:15:00Z or +10m", text));

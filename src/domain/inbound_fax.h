@@ -27,7 +27,7 @@ struct InboundFax {
   std::string call_id;
   InboundState state = InboundState::kReceiving;
   int pages = 0;
-  std::string document;            // spool content hash of the received TIFF-F
+  std::string document;  // spool content hash of the received TIFF-F
   int64_t file_size = 0;
   TimePoint started_at{};
   std::optional<TimePoint> ended_at;
@@ -37,7 +37,7 @@ struct InboundFax {
   bool ecm = false;
   std::string resolution;
   int result_code = 0;
-  std::string reason;              // "OK" or why the reception failed
+  std::string reason;  // "OK" or why the reception failed
 };
 
 }  // namespace faxgate

@@ -52,13 +52,20 @@ bool IsFinal(JobState s) {
 bool CanTransition(JobState from, JobState to) {
   if (IsFinal(from)) return false;
   switch (to) {
-    case JobState::kScheduled: return false;  // only at creation
-    case JobState::kQueued: return from == JobState::kScheduled || from == JobState::kRetrying;
-    case JobState::kSending: return from == JobState::kQueued;
-    case JobState::kRetrying: return from == JobState::kSending;
-    case JobState::kSucceeded: return from == JobState::kSending;
-    case JobState::kFailed: return true;     // kill time or an unsendable document, any state
-    case JobState::kCancelled: return true;  // the user may cancel at any state
+    case JobState::kScheduled:
+      return false;  // only at creation
+    case JobState::kQueued:
+      return from == JobState::kScheduled || from == JobState::kRetrying;
+    case JobState::kSending:
+      return from == JobState::kQueued;
+    case JobState::kRetrying:
+      return from == JobState::kSending;
+    case JobState::kSucceeded:
+      return from == JobState::kSending;
+    case JobState::kFailed:
+      return true;  // kill time or an unsendable document, any state
+    case JobState::kCancelled:
+      return true;  // the user may cancel at any state
   }
   return false;
 }

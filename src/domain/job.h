@@ -54,24 +54,24 @@ struct Job {
   JobId id = 0;
   GroupId group_id = 0;
   UserId owner_id = 0;
-  std::string owner_name;       // filled by the store on reads
-  PhoneNumber number;           // canonical, dial string, class, display, extension
+  std::string owner_name;  // filled by the store on reads
+  PhoneNumber number;      // canonical, dial string, class, display, extension
   std::string recipient_name;
   std::string subject;
-  int priority = 127;           // 0..255, lower is sent first (HylaFAX)
+  int priority = 127;  // 0..255, lower is sent first (HylaFAX)
   JobState state = JobState::kQueued;
   TimePoint submitted_at{};
-  TimePoint send_at{};          // not before
-  TimePoint kill_at{};          // give up after
-  TimePoint next_try_at{};      // when retrying
+  TimePoint send_at{};      // not before
+  TimePoint kill_at{};      // give up after
+  TimePoint next_try_at{};  // when retrying
   int max_dials = 12;
   int max_tries = 3;
-  int dials = 0;                // calls placed
-  int tries = 0;                // calls that reached a fax machine
+  int dials = 0;  // calls placed
+  int tries = 0;  // calls that reached a fax machine
   int pages_total = 0;
-  int pages_sent = 0;           // confirmed by the far end; a retry resumes after these
-  std::string document;         // spool content hash of the TIFF-F to send (all documents)
-  std::string status_text;      // last result in words, as faxstat shows it
+  int pages_sent = 0;       // confirmed by the far end; a retry resumes after these
+  std::string document;     // spool content hash of the TIFF-F to send (all documents)
+  std::string status_text;  // last result in words, as faxstat shows it
   FailureKind last_failure = FailureKind::kNone;
   TimePoint finished_at{};
 };
@@ -79,22 +79,22 @@ struct Job {
 struct Attempt {
   int64_t id = 0;
   JobId job_id = 0;
-  int number = 0;               // 1 for the first attempt of the job
+  int number = 0;  // 1 for the first attempt of the job
   std::string dial_string;
   std::string trunk;
   std::string call_id;
   TimePoint started_at{};
   std::optional<TimePoint> ended_at;  // empty while the call is in progress
   FailureKind result = FailureKind::kNone;
-  int result_code = 0;          // T.30 completion code, or the trunk's cause code
-  std::string reason;           // readable, e.g. "Busy signal detected"
-  int first_page = 0;           // 0-based page the attempt started at
-  int pages_sent = 0;           // pages confirmed during this attempt
+  int result_code = 0;  // T.30 completion code, or the trunk's cause code
+  std::string reason;   // readable, e.g. "Busy signal detected"
+  int first_page = 0;   // 0-based page the attempt started at
+  int pages_sent = 0;   // pages confirmed during this attempt
   int bit_rate = 0;
-  std::string compression;      // "MH", "MR", "MMR"
+  std::string compression;  // "MH", "MR", "MMR"
   bool ecm = false;
-  std::string resolution;       // "standard", "fine", "superfine"
-  std::string remote_ident;     // far end's CSI
+  std::string resolution;    // "standard", "fine", "superfine"
+  std::string remote_ident;  // far end's CSI
   int64_t duration_ms = 0;
 };
 
@@ -103,8 +103,8 @@ struct Document {
   int64_t id = 0;
   GroupId group_id = 0;
   int ordinal = 0;
-  std::string file_name;        // as the user named it
-  std::string content_hash;     // spool address of the original upload
+  std::string file_name;     // as the user named it
+  std::string content_hash;  // spool address of the original upload
   int pages = 0;
 };
 

@@ -13,12 +13,12 @@ enum class CallClass { kInternal, kLocal, kDomestic, kInternational };
 std::string_view ToString(CallClass c);
 
 struct PhoneNumber {
-  std::string input;       // what the user typed
-  std::string canonical;   // E.164 "+8675583235170"; internal numbers: the extension "123"
-  std::string dial_string; // what the trunk dials: "83235170", "075583235170", "001604..."
-  std::string extension;   // DTMF digits dialled after the call connects ("801"), or empty
+  std::string input;        // what the user typed
+  std::string canonical;    // E.164 "+8675583235170"; internal numbers: the extension "123"
+  std::string dial_string;  // what the trunk dials: "83235170", "075583235170", "001604..."
+  std::string extension;    // DTMF digits dialled after the call connects ("801"), or empty
   CallClass call_class = CallClass::kLocal;
-  std::string display;     // "+86 755 8323 5170", "+86 755 8323 5170 ext. 801", "internal 123"
+  std::string display;  // "+86 755 8323 5170", "+86 755 8323 5170 ext. 801", "internal 123"
 };
 
 // The local numbering context; system parameters (store settings) provide the values.

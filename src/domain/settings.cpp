@@ -35,28 +35,45 @@ std::string SetDigits(std::string* out, const std::string& v, bool allow_empty) 
 }
 
 std::string SetBool(bool* out, const std::string& v) {
-  if (v == "true" || v == "1") *out = true;
-  else if (v == "false" || v == "0") *out = false;
-  else return "must be true or false";
+  if (v == "true" || v == "1")
+    *out = true;
+  else if (v == "false" || v == "0")
+    *out = false;
+  else
+    return "must be true or false";
   return "";
 }
 
-#define FG_INT(name, lo, hi)                                                   \
-  Field{#name, [](const SystemSettings& s) { return std::to_string(s.name); }, \
-        [](SystemSettings& s, const std::string& v) { return SetInt(&s.name, v, lo, hi); }}
-#define FG_DIGITS(name, empty_ok)                               \
-  Field{#name, [](const SystemSettings& s) { return s.name; }, \
-        [](SystemSettings& s, const std::string& v) { return SetDigits(&s.name, v, empty_ok); }}
-#define FG_BOOL(name)                                                              \
-  Field{#name, [](const SystemSettings& s) { return std::string(s.name ? "true" : "false"); }, \
-        [](SystemSettings& s, const std::string& v) { return SetBool(&s.name, v); }}
-#define FG_TEXT(name, max_len)                                                \
-  Field{#name, [](const SystemSettings& s) { return s.name; },               \
+#define FG_INT(name, lo, hi)                                                                        \
+  Field {                                                                                           \
+#name,                                                                                          \
+        [](const SystemSettings&                                                                    \
+               s) { return std::to_string(s.name); },                                               \
+                                                   [](SystemSettings & s,                           \
+                                                      const std::string&                            \
+                                                          v) { return SetInt(&s.name, v, lo, hi); } \
+  }
+#define FG_DIGITS(name, empty_ok)                                                              \
+  Field {                                                                                      \
+#name, [](const SystemSettings&                                                            \
+                  s) { return s.name; }, [](SystemSettings & s,                                \
+                                            const std::string&                                 \
+                                                v) { return SetDigits(&s.name, v, empty_ok); } \
+  }
+#define FG_BOOL(name)                                                                    \
+  Field {                                                                                \
+#name, [](const SystemSettings& s) { return std::string(s.name ? "true" : "false"); }, \
+        [](SystemSettings& s, const std::string& v) { return SetBool(&s.name, v); } \
+  }
+#define FG_TEXT(name, max_len)                                         \
+  Field {                                                              \
+#name, [](const SystemSettings& s) { return s.name; },               \
         [](SystemSettings& s, const std::string& v) -> std::string {          \
           if (v.size() > max_len) return fmt::format("must be at most {} characters", max_len); \
           s.name = v;                                                          \
           return "";                                                           \
-        }}
+        } \
+  }
 
 const std::vector<Field>& Fields() {
   static const std::vector<Field> fields = {
@@ -126,7 +143,8 @@ Result<SystemSettings> FromKeyValues(const std::map<std::string, std::string>& k
     for (const auto& f : Fields())
       if (f.key == key) field = &f;
     if (!field) {
-      return MakeError(ErrorCode::kInvalidArgument, fmt::format("unknown system parameter '{}'", key));
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("unknown system parameter '{}'", key));
     }
     std::string problem = field->set(s, value);
     if (!problem.empty()) {

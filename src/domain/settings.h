@@ -18,21 +18,21 @@ struct SystemSettings {
   std::string long_distance_prefix = "0";
   std::string international_prefix = "00";
   char extension_separator = 'E';
-  int extension_wait_s = 3;          // wait after connect before dialling the extension
+  int extension_wait_s = 3;  // wait after connect before dialling the extension
   // Retries
-  int retry_interval_s = 300;        // wait after a failed try (protocol error, hang-up)
-  int retry_busy_s = 180;            // wait after busy
-  int retry_no_answer_s = 300;       // wait after no answer / not a fax
-  int max_tries = 3;                 // attempts that reached a fax machine
-  int max_dials = 12;                // calls placed, whatever the outcome
-  int kill_time_s = 3 * 3600;        // a job gives up this long after its send time
+  int retry_interval_s = 300;   // wait after a failed try (protocol error, hang-up)
+  int retry_busy_s = 180;       // wait after busy
+  int retry_no_answer_s = 300;  // wait after no answer / not a fax
+  int max_tries = 3;            // attempts that reached a fax machine
+  int max_dials = 12;           // calls placed, whatever the outcome
+  int kill_time_s = 3 * 3600;   // a job gives up this long after its send time
   // Fax
   std::string local_ident = "faxgate";  // TSI/CSI, at most 20 characters
   std::string page_header;              // spandsp tag line text; empty: none
   int max_receive_pages = 200;
-  std::string unknown_did = "refuse";   // "refuse", or a user name whose inbox takes them
+  std::string unknown_did = "refuse";  // "refuse", or a user name whose inbox takes them
   // Mail and portal (used by later modules; kept here so all parameters live in one place)
-  int mail_check_interval_s = 300;      // 60..600
+  int mail_check_interval_s = 300;  // 60..600
   int64_t max_attachment_bytes = 20 * 1024 * 1024;
   bool mail_sender_auth = true;
   bool mail_password_auth = false;

@@ -13,7 +13,8 @@ TEST(SettingsTest, DefaultsRoundTripThroughKeyValues) {
 }
 
 TEST(SettingsTest, StoredValuesOverrideDefaults) {
-  auto s = FromKeyValues({{"area_code", "10"}, {"retry_busy_s", "60"}, {"mail_password_auth", "true"}});
+  auto s =
+      FromKeyValues({{"area_code", "10"}, {"retry_busy_s", "60"}, {"mail_password_auth", "true"}});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->area_code, "10");
   EXPECT_EQ(s->retry_busy_s, 60);

@@ -6,9 +6,12 @@ namespace faxgate {
 
 std::string_view ToString(Role r) {
   switch (r) {
-    case Role::kSysAdmin: return "sysadmin";
-    case Role::kDomainAdmin: return "domainadmin";
-    case Role::kUser: return "user";
+    case Role::kSysAdmin:
+      return "sysadmin";
+    case Role::kDomainAdmin:
+      return "domainadmin";
+    case Role::kUser:
+      return "user";
   }
   return "user";
 }
@@ -22,9 +25,12 @@ std::optional<Role> ParseRole(std::string_view s) {
 
 std::string_view ToString(InboundState s) {
   switch (s) {
-    case InboundState::kReceiving: return "receiving";
-    case InboundState::kReceived: return "received";
-    case InboundState::kFailed: return "failed";
+    case InboundState::kReceiving:
+      return "receiving";
+    case InboundState::kReceived:
+      return "received";
+    case InboundState::kFailed:
+      return "failed";
   }
   return "failed";
 }
@@ -38,10 +44,14 @@ std::optional<InboundState> ParseInboundState(std::string_view s) {
 
 std::string_view ToString(CallClass c) {
   switch (c) {
-    case CallClass::kInternal: return "internal";
-    case CallClass::kLocal: return "local";
-    case CallClass::kDomestic: return "domestic";
-    case CallClass::kInternational: return "international";
+    case CallClass::kInternal:
+      return "internal";
+    case CallClass::kLocal:
+      return "local";
+    case CallClass::kDomestic:
+      return "domestic";
+    case CallClass::kInternational:
+      return "international";
   }
   return "local";
 }

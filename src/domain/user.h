@@ -19,12 +19,12 @@ inline bool IsAdmin(Role r) { return r != Role::kUser; }
 
 struct User {
   UserId id = 0;
-  std::string name;            // login name, unique
+  std::string name;  // login name, unique
   std::string full_name;
-  std::string password_hash;   // argon2id encoded string ("$argon2id$v=19$...")
+  std::string password_hash;  // argon2id encoded string ("$argon2id$v=19$...")
   Role role = Role::kUser;
-  std::string fax_number;      // personal fax number (DID) as configured, e.g. "8001"; unique
-  std::string email;           // primary email
+  std::string fax_number;  // personal fax number (DID) as configured, e.g. "8001"; unique
+  std::string email;       // primary email
   std::vector<std::string> other_emails;
   CallRights rights;
   bool notify_on_success = false;
@@ -36,8 +36,8 @@ struct User {
 struct ApiToken {
   int64_t id = 0;
   UserId user_id = 0;
-  std::string name;            // what it is for ("demo admin", "crm")
-  std::string token_hash;      // SHA-256 hex of the secret; the secret is shown once
+  std::string name;        // what it is for ("demo admin", "crm")
+  std::string token_hash;  // SHA-256 hex of the secret; the secret is shown once
   TimePoint created_at{};
   std::optional<TimePoint> last_used_at;
 };

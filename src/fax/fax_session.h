@@ -22,44 +22,44 @@ namespace faxgate {
 // What this side offers in T.30 negotiation.
 struct FaxOptions {
   bool ecm = true;
-  bool v17 = true;                  // 14400 bit/s
-  bool v29 = true;                  // 9600
-  bool v27ter = true;               // 4800
-  bool mh = true;                   // T.4 1-D (mandatory in T.30: always offered)
-  bool mr = true;                   // T.4 2-D
-  bool mmr = true;                  // T.6 (needs ECM)
-  std::string local_ident;          // TSI/CSI, at most 20 characters
-  std::string page_header;          // spandsp tag line text (ASCII, <= 50), empty: none
-  int max_receive_pages = 0;        // 0: no limit; else the call is cut after that page's MCF
+  bool v17 = true;            // 14400 bit/s
+  bool v29 = true;            // 9600
+  bool v27ter = true;         // 4800
+  bool mh = true;             // T.4 1-D (mandatory in T.30: always offered)
+  bool mr = true;             // T.4 2-D
+  bool mmr = true;            // T.6 (needs ECM)
+  std::string local_ident;    // TSI/CSI, at most 20 characters
+  std::string page_header;    // spandsp tag line text (ASCII, <= 50), empty: none
+  int max_receive_pages = 0;  // 0: no limit; else the call is cut after that page's MCF
 };
 
 enum class FaxRole { kSender, kReceiver };
 
 struct FaxSessionParams {
   FaxRole role = FaxRole::kSender;
-  bool calling_party = true;        // the side that dialled (sends CNG)
-  std::filesystem::path file;       // sender: TIFF-F to send; receiver: TIFF-F to write
-  int first_page = 0;               // sender: 0-based page to start from (resume)
+  bool calling_party = true;   // the side that dialled (sends CNG)
+  std::filesystem::path file;  // sender: TIFF-F to send; receiver: TIFF-F to write
+  int first_page = 0;          // sender: 0-based page to start from (resume)
   FaxOptions options;
-  std::string log_tag;              // starts this session's log lines (e.g. the call id)
+  std::string log_tag;  // starts this session's log lines (e.g. the call id)
 };
 
 // Parameters agreed in phase B (DCS).
 struct NegotiatedParams {
   int bit_rate = 0;
   bool ecm = false;
-  std::string compression;          // "MH", "MR", "MMR"
-  std::string resolution;           // "standard", "fine", "superfine", or "RxC dpi"
+  std::string compression;  // "MH", "MR", "MMR"
+  std::string resolution;   // "standard", "fine", "superfine", or "RxC dpi"
   int page_width = 0;
-  std::string remote_ident;         // far end's CSI (sender) or TSI (receiver)
+  std::string remote_ident;  // far end's CSI (sender) or TSI (receiver)
 };
 
 struct FaxOutcome {
   bool success = false;
-  int t30_code = 0;                 // spandsp T30_ERR_* completion code
-  std::string reason;               // readable, e.g. "Far end hung up before page 3 was confirmed"
+  int t30_code = 0;    // spandsp T30_ERR_* completion code
+  std::string reason;  // readable, e.g. "Far end hung up before page 3 was confirmed"
   FailureKind kind = FailureKind::kNone;
-  int pages = 0;                    // sender: pages confirmed this session; receiver: pages kept
+  int pages = 0;  // sender: pages confirmed this session; receiver: pages kept
   NegotiatedParams params;
 };
 
@@ -80,7 +80,10 @@ class FaxEvents {
   virtual void OnPageReceived(int pages) { (void)pages; }
   // A T.30 frame went out or came in ("DIS", "DCS", "MCF", ...), for traces. ECM image frames
   // (FCD, RCP) are not reported.
-  virtual void OnFrame(bool incoming, std::string_view frame) { (void)incoming; (void)frame; }
+  virtual void OnFrame(bool incoming, std::string_view frame) {
+    (void)incoming;
+    (void)frame;
+  }
   // Phase E: called exactly once, unless the session is destroyed before it finished.
   virtual void OnFinished(const FaxOutcome& outcome) { (void)outcome; }
 };

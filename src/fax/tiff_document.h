@@ -13,14 +13,14 @@
 namespace faxgate {
 
 struct TiffPageInfo {
-  int width = 0;                // pixels
-  int height = 0;               // rows
+  int width = 0;   // pixels
+  int height = 0;  // rows
   double x_dpi = 0;
   double y_dpi = 0;
   int bits_per_sample = 1;
   int samples_per_pixel = 1;
-  std::string compression;      // "G4", "G3-1D", "G3-2D", "none", "LZW", ...
-  bool tiled = false;           // stored in tiles, which spandsp cannot read
+  std::string compression;  // "G4", "G3-1D", "G3-2D", "none", "LZW", ...
+  bool tiled = false;       // stored in tiles, which spandsp cannot read
 };
 
 struct TiffInfo {

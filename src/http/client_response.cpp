@@ -24,8 +24,7 @@ Error ClientResponse::ToError() const {
     std::string message = text("message");
     if (!message.empty()) return MakeError(ErrorCodeFor(text("code"), status), message);
   }
-  return MakeError(ErrorCodeFor("", status),
-                   "the server answered HTTP " + std::to_string(status));
+  return MakeError(ErrorCodeFor("", status), "the server answered HTTP " + std::to_string(status));
 }
 
 }  // namespace faxgate::http

@@ -21,9 +21,9 @@ HttpError HttpErrorFor(ErrorCode code);
 ErrorCode ErrorCodeFor(std::string_view json_code, int status);
 
 // Codes of errors the HTTP layer finds itself, which no ErrorCode stands behind.
-inline constexpr std::string_view kBadRequest = "bad_request";                    // 400
-inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";       // 405
-inline constexpr std::string_view kPayloadTooLarge = "payload_too_large";         // 413
-inline constexpr std::string_view kHeadersTooLarge = "request_headers_too_large"; // 431
+inline constexpr std::string_view kBadRequest = "bad_request";                     // 400
+inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";        // 405
+inline constexpr std::string_view kPayloadTooLarge = "payload_too_large";          // 413
+inline constexpr std::string_view kHeadersTooLarge = "request_headers_too_large";  // 431
 
 }  // namespace faxgate::http

@@ -29,7 +29,8 @@ Result<std::pair<std::string, std::string>> ReadParam(std::string_view& text) {
   size_t eq = text.find('=');
   size_t semi = text.find(';');
   if (eq == std::string_view::npos || (semi != std::string_view::npos && semi < eq)) {
-    return Malformed("parameter \"" + std::string(TrimWhitespace(text.substr(0, semi))) + "\" has no '='");
+    return Malformed("parameter \"" + std::string(TrimWhitespace(text.substr(0, semi))) +
+                     "\" has no '='");
   }
   std::string name = ToLower(TrimWhitespace(text.substr(0, eq)));
   text = TrimWhitespace(text.substr(eq + 1));

@@ -13,7 +13,7 @@
 namespace faxgate::http {
 
 struct HeaderValue {
-  std::string value;  // lower-case: "multipart/form-data"
+  std::string value;                                        // lower-case: "multipart/form-data"
   std::vector<std::pair<std::string, std::string>> params;  // names lower-case, values unquoted
 
   // The first parameter of that name (lower-case); nullopt when absent.

@@ -51,8 +51,9 @@ class HttpClient::Impl {
     if (!url_.ok()) return url_.error();
     if (url_->scheme != "http") {
       return MakeError(ErrorCode::kInvalidArgument,
-                       "cannot reach " + url_text_ + ": this client speaks http:// only; use "
-                       "the server's plain address or a proxy that does TLS");
+                       "cannot reach " + url_text_ +
+                           ": this client speaks http:// only; use "
+                           "the server's plain address or a proxy that does TLS");
     }
     auto request = MakeRequest(method, path, std::move(body), std::move(content_type));
     bool reused = stream_.has_value();
@@ -66,13 +67,13 @@ class HttpClient::Impl {
 
  private:
   bhttp::request<bhttp::string_body> MakeRequest(std::string_view method, std::string_view path,
-                                                  std::string body, std::string content_type) {
+                                                 std::string body, std::string content_type) {
     bhttp::request<bhttp::string_body> request;
     request.method_string(beast::string_view(method.data(), method.size()));
     request.target(url_->path_prefix + std::string(path));
     request.version(11);
-    std::string host = url_->host.find(':') == std::string::npos ? url_->host
-                                                                 : "[" + url_->host + "]";
+    std::string host =
+        url_->host.find(':') == std::string::npos ? url_->host : "[" + url_->host + "]";
     request.set(bhttp::field::host, host + ":" + std::to_string(url_->port));
     request.set(bhttp::field::user_agent, "faxgate-cli");
     if (!token_.empty()) request.set(bhttp::field::authorization, "Bearer " + token_);
@@ -110,9 +111,8 @@ class HttpClient::Impl {
   }
 
   Error Unreachable(std::string reason) const {
-    return MakeError(ErrorCode::kUnavailable,
-                     "cannot reach faxgate at " + url_text_ + " (" + reason +
-                         ") \u2014 is `faxgate serve` running?");
+    return MakeError(ErrorCode::kUnavailable, "cannot reach faxgate at " + url_text_ + " (" +
+                                                  reason + ") \u2014 is `faxgate serve` running?");
   }
 
   Error Lost(const beast::error_code& ec) {
@@ -129,18 +129,16 @@ class HttpClient::Impl {
   Result<ClientResponse> Exchange(const bhttp::request<bhttp::string_body>& request) {
     retry_allowed_ = false;
     if (!stream_) FG_RETURN_IF_ERROR(Connect());
-    auto written = Run([&](auto handler) {
-      bhttp::async_write(*stream_, request, std::move(handler));
-    });
+    auto written =
+        Run([&](auto handler) { bhttp::async_write(*stream_, request, std::move(handler)); });
     // A server that refuses a request (413) may answer and close before reading all of it,
     // so a write cut off by the peer may still leave its answer to read.
     if (written && !ServerClosedIdleConnection(written)) return Lost(written);
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(boost::none);  // fax documents from our own server: no arbitrary cap
     parser.skip(request.method() == bhttp::verb::head);
-    auto read = Run([&](auto handler) {
-      bhttp::async_read(*stream_, buffer_, parser, std::move(handler));
-    });
+    auto read = Run(
+        [&](auto handler) { bhttp::async_read(*stream_, buffer_, parser, std::move(handler)); });
     if (read) {
       retry_allowed_ = ServerClosedIdleConnection(read) || ServerClosedIdleConnection(written);
       return Lost(read);
@@ -185,15 +183,15 @@ Result<ClientResponse> HttpClient::Delete(std::string_view path) {
 }
 
 Result<ClientResponse> HttpClient::PostJson(std::string_view path, const nlohmann::json& body) {
-  return impl_->Send("POST", path, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+  return impl_->Send("POST", path,
+                     body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                      "application/json");
 }
 
 Result<ClientResponse> HttpClient::PostMultipart(std::string_view path,
                                                  const std::vector<FormPart>& parts) {
   std::string boundary = NewBoundary(parts);
-  return impl_->Send("POST", path, BuildMultipart(parts, boundary),
-                     MultipartContentType(boundary));
+  return impl_->Send("POST", path, BuildMultipart(parts, boundary), MultipartContentType(boundary));
 }
 
 Result<ClientResponse> HttpClient::Send(std::string_view method, std::string_view path,

@@ -25,13 +25,13 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
   void Accept(tcp::acceptor& acceptor) {
     // The handler owns the state, so the acceptor outlives a completion queued after Stop().
-    acceptor.async_accept([self = shared_from_this(), &acceptor](boost::system::error_code ec,
-                                                                 tcp::socket socket) {
-      if (self->context->stopped) return;
-      if (ec) return self->AcceptLater(acceptor, ec);
-      internal::StartConnection(std::move(socket), self->context);
-      self->Accept(acceptor);
-    });
+    acceptor.async_accept(
+        [self = shared_from_this(), &acceptor](boost::system::error_code ec, tcp::socket socket) {
+          if (self->context->stopped) return;
+          if (ec) return self->AcceptLater(acceptor, ec);
+          internal::StartConnection(std::move(socket), self->context);
+          self->Accept(acceptor);
+        });
   }
 
   // Out of file descriptors and the like: the listener stays, and tries again after a pause
@@ -67,8 +67,8 @@ Result<tcp::endpoint> Resolve(asio::io_context& io, std::string_view host, uint1
   auto address = asio::ip::make_address(std::string(host), ec);
   if (!ec) return tcp::endpoint(address, port);
   tcp::resolver resolver(io);
-  auto results = resolver.resolve(std::string(host), std::to_string(port),
-                                  tcp::resolver::passive, ec);
+  auto results =
+      resolver.resolve(std::string(host), std::to_string(port), tcp::resolver::passive, ec);
   if (ec || results.empty()) {
     return MakeError(ErrorCode::kUnavailable, "cannot listen on " + HostPortText(host, port) +
                                                   ": cannot resolve " + std::string(host));

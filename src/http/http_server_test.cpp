@@ -41,9 +41,15 @@ std::string BinaryBlob(size_t size) {
   while (out.size() < size) {
     x = x * 1103515245 + 12345;
     switch ((x >> 16) % 5) {
-      case 0: out += "\r\n--"; break;
-      case 1: out.push_back('\0'); break;
-      default: out.push_back(static_cast<char>(x >> 8)); break;
+      case 0:
+        out += "\r\n--";
+        break;
+      case 1:
+        out.push_back('\0');
+        break;
+      default:
+        out.push_back(static_cast<char>(x >> 8));
+        break;
     }
   }
   out.resize(size);
@@ -64,7 +70,8 @@ class HttpServerTest : public ::testing::Test {
     });
     router_.Add("POST", "/echo", [](const Request& r) {
       Json body = Json::parse(r.body, nullptr, false);
-      if (body.is_discarded()) return ErrorResponse(MakeError(ErrorCode::kInvalidArgument, "not JSON"));
+      if (body.is_discarded())
+        return ErrorResponse(MakeError(ErrorCode::kInvalidArgument, "not JSON"));
       return JsonResponse(201, {{"got", body}, {"type", r.Header("Content-Type").value_or("")}});
     });
     router_.Add("POST", "/upload", [](const Request& r) {
@@ -72,14 +79,15 @@ class HttpServerTest : public ::testing::Test {
       if (!parts.ok()) return ErrorResponse(parts.error());
       Json out = Json::array();
       for (const FormPart& p : *parts) {
-        out.push_back({{"name", p.name}, {"filename", p.filename},
-                       {"type", p.content_type}, {"hex", Hex(p.data)}});
+        out.push_back({{"name", p.name},
+                       {"filename", p.filename},
+                       {"type", p.content_type},
+                       {"hex", Hex(p.data)}});
       }
       return JsonResponse(200, out);
     });
-    router_.Add("GET", "/bug", [](const Request&) -> Response {
-      throw std::runtime_error("handler bug");
-    });
+    router_.Add("GET", "/bug",
+                [](const Request&) -> Response { throw std::runtime_error("handler bug"); });
     router_.AddAsync("GET", "/later", [this](const Request&, Responder respond) {
       later_.set_value(std::move(respond));
     });
@@ -239,7 +247,7 @@ TEST_F(HttpServerTest, DeferredHandlerAnswersFromAnotherThread) {
     return client.Get("/later");
   });
   Responder respond = later_.get_future().get();  // the request has reached the handler
-  respond(TextResponse(200, "finally"));           // from the test thread, not the server's
+  respond(TextResponse(200, "finally"));          // from the test thread, not the server's
   auto r = answer.get();
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->body, "finally");

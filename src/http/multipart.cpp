@@ -194,7 +194,8 @@ std::string FilenameParams(std::string_view filename) {
     return "; filename=" + QuoteParam(filename);
   }
   std::string fallback(filename);
-  std::replace_if(fallback.begin(), fallback.end(), [](char c) { return !IsPlainAscii(c); }, '_');
+  std::replace_if(
+      fallback.begin(), fallback.end(), [](char c) { return !IsPlainAscii(c); }, '_');
   return "; filename=" + QuoteParam(fallback) + "; filename*=UTF-8''" + PercentEncode(filename);
 }
 
@@ -228,7 +229,8 @@ Result<std::vector<FormPart>> ParseMultipart(std::string_view body,
     if (index > kMaxFormParts) return Invalid("more than 1000 parts");
     Delimiter next = finder.Next(delimiter.next);
     if (!next.found()) {
-      return Invalid(PartLabel(index) + " is not closed by a boundary line (was the upload "
+      return Invalid(PartLabel(index) +
+                     " is not closed by a boundary line (was the upload "
                      "cut short?)");
     }
     FG_ASSIGN_OR_RETURN(FormPart part,

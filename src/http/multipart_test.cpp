@@ -17,8 +17,10 @@ constexpr std::string_view kType = "multipart/form-data; boundary=XyZ";
 std::string Crlf(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '\n') out += "\r\n";
-    else out.push_back(c);
+    if (c == '\n')
+      out += "\r\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -71,7 +73,9 @@ TEST(MultipartTest, Rfc5987FilenameWinsOverThePlainOne) {
 }
 
 TEST(MultipartTest, Latin1ExtendedFilenameBecomesUtf8) {
-  EXPECT_EQ(*DecodeExtValue("iso-8859-1'de'Gr%FC%DFe.pdf"), "Gr\xC3\xBC\xC3\x9F" "e.pdf");
+  EXPECT_EQ(*DecodeExtValue("iso-8859-1'de'Gr%FC%DFe.pdf"),
+            "Gr\xC3\xBC\xC3\x9F"
+            "e.pdf");
   EXPECT_FALSE(DecodeExtValue("koi8-r''x").ok());
   EXPECT_FALSE(DecodeExtValue("no-quotes").ok());
 }

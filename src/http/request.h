@@ -21,11 +21,11 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 using PathParams = std::map<std::string, std::string, std::less<>>;
 
 struct Request {
-  std::string method;        // "GET", as sent (methods are case-sensitive)
-  std::string target;        // "/api/v1/faxes/42?full=1", as sent
-  std::string path;          // "/api/v1/faxes/42", still percent-encoded
-  PathParams path_params;    // {"id": "42"}, decoded; set by the Router
-  QueryParams query;         // decoded, in order, repeated keys kept
+  std::string method;      // "GET", as sent (methods are case-sensitive)
+  std::string target;      // "/api/v1/faxes/42?full=1", as sent
+  std::string path;        // "/api/v1/faxes/42", still percent-encoded
+  PathParams path_params;  // {"id": "42"}, decoded; set by the Router
+  QueryParams query;       // decoded, in order, repeated keys kept
   Headers headers;
   std::string body;
   std::string remote_address;  // "127.0.0.1"

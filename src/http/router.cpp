@@ -153,9 +153,9 @@ void Router::Dispatch(Request& request, Responder respond) const {
     respond(ErrorResponse(MakeError(ErrorCode::kNotFound, "no such resource: " + request.path)));
     return;
   }
-  Response response = ErrorResponse(405, std::string(kMethodNotAllowed),
-                                    request.method + " is not allowed on " + request.path +
-                                        "; allowed: " + allow);
+  Response response =
+      ErrorResponse(405, std::string(kMethodNotAllowed),
+                    request.method + " is not allowed on " + request.path + "; allowed: " + allow);
   response.AddHeader("Allow", allow);
   respond(std::move(response));
 }

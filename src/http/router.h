@@ -41,7 +41,7 @@ class Router {
  private:
   struct Segment {
     enum Kind { kLiteral, kParam, kRest } kind;  // in order of precedence
-    std::string text;  // the literal, or the parameter's name
+    std::string text;                            // the literal, or the parameter's name
   };
   struct Route {
     std::string method;

@@ -102,9 +102,8 @@ TEST_F(RouterTest, BadEscapeInThePathIsA400) {
 
 TEST_F(RouterTest, AsyncHandlersAnswerWhenTheyChoose) {
   Responder saved;
-  router_.AddAsync("GET", "/wait", [&](const Request&, Responder respond) {
-    saved = std::move(respond);
-  });
+  router_.AddAsync("GET", "/wait",
+                   [&](const Request&, Responder respond) { saved = std::move(respond); });
   Request request{.method = "GET", .path = "/wait"};
   int status = 0;
   router_.Dispatch(request, [&](Response r) { status = r.status; });
@@ -117,7 +116,8 @@ TEST(ResponseTest, ErrorResponseUsesTheMappedStatusAndCode) {
   Response r = ErrorResponse(MakeError(ErrorCode::kNotFound, "no job 42"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
-  EXPECT_EQ(Json::parse(r.body), Json::parse(R"({"error":{"code":"not_found","message":"no job 42"}})"));
+  EXPECT_EQ(Json::parse(r.body),
+            Json::parse(R"({"error":{"code":"not_found","message":"no job 42"}})"));
   // Messages quote user input, which need not be UTF-8.
   Response bad = ErrorResponse(400, "bad_request", "bad \xFF byte");
   EXPECT_TRUE(Json::accept(bad.body));

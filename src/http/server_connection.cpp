@@ -48,8 +48,7 @@ std::string WithoutLineBreaks(std::string text) {
   return text;
 }
 
-class ServerConnection : public Connection,
-                         public std::enable_shared_from_this<ServerConnection> {
+class ServerConnection : public Connection, public std::enable_shared_from_this<ServerConnection> {
  public:
   ServerConnection(tcp::socket socket, std::shared_ptr<ConnectionContext> context)
       : stream_(std::move(socket)), context_(std::move(context)) {
@@ -109,7 +108,7 @@ class ServerConnection : public Connection,
   bool keep_alive_ = false;  // of the request being answered
   bool head_ = false;        // the request being answered is HEAD: headers only
   bool linger_ = false;      // its body was not read: drain before closing
-  std::string log_line_;      // "GET /path" of the request being answered
+  std::string log_line_;     // "GET /path" of the request being answered
   std::vector<char> drain_;
 };
 
@@ -127,10 +126,10 @@ class Reply {
 
   void Send(Response response) {
     if (!connection_) return;
-    asio::dispatch(executor_, [connection = std::move(connection_),
-                               response = std::move(response)]() mutable {
-      connection->OnReply(std::move(response));
-    });
+    asio::dispatch(executor_,
+                   [connection = std::move(connection_), response = std::move(response)]() mutable {
+                     connection->OnReply(std::move(response));
+                   });
   }
 
  private:
@@ -143,10 +142,9 @@ void ServerConnection::ReadHeader() {
   parser_->body_limit(context_->options.body_limit);
   parser_->header_limit(context_->options.header_limit);
   stream_.expires_after(context_->options.idle_timeout);
-  bhttp::async_read_header(stream_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, size_t) {
-                             self->OnHeader(ec);
-                           });
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void ServerConnection::OnHeader(beast::error_code ec) {
@@ -171,10 +169,9 @@ void ServerConnection::SendContinue() {
 
 void ServerConnection::ReadBody() {
   stream_.expires_after(context_->options.idle_timeout);
-  bhttp::async_read_some(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, size_t) {
-                           self->OnBody(ec);
-                         });
+  bhttp::async_read_some(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
 }
 
 void ServerConnection::OnBody(beast::error_code ec) {
@@ -186,14 +183,14 @@ void ServerConnection::OnBody(beast::error_code ec) {
 
 void ServerConnection::OnReadError(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) {
-    return Refuse(413, kPayloadTooLarge,
-                  "the request body is larger than the limit of " +
-                      MiB(context_->options.body_limit));
+    return Refuse(
+        413, kPayloadTooLarge,
+        "the request body is larger than the limit of " + MiB(context_->options.body_limit));
   }
   if (ec == bhttp::error::header_limit) {
-    return Refuse(431, kHeadersTooLarge, "the request headers are larger than the limit of " +
-                                             std::to_string(context_->options.header_limit) +
-                                             " bytes");
+    return Refuse(431, kHeadersTooLarge,
+                  "the request headers are larger than the limit of " +
+                      std::to_string(context_->options.header_limit) + " bytes");
   }
   // end_of_stream: the client closed between requests; a timeout, a reset or a request cut
   // short leave no one to answer.
@@ -279,10 +276,9 @@ void ServerConnection::Write(Response response, bool keep_alive) {
 
 void ServerConnection::WriteSome() {
   stream_.expires_after(context_->options.idle_timeout);
-  bhttp::async_write_some(stream_, *serializer_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            self->OnWritten(ec);
-                          });
+  bhttp::async_write_some(
+      stream_, *serializer_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
 }
 
 void ServerConnection::OnWritten(beast::error_code ec) {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <thread>
 
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 
 #include "base/log.h"
 
@@ -25,8 +25,9 @@ LinePool::LinePool(boost::asio::io_context& control, const Config& config,
       local_options_(std::move(local_options)),
       inbound_(inbound),
       outbound_(outbound) {
-  int n = config.media_workers > 0 ? config.media_workers
-                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = config.media_workers > 0
+              ? config.media_workers
+              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i)
     workers_.push_back(std::make_unique<MediaWorker>(i, config.loopback.pace));
 }
@@ -54,9 +55,12 @@ bool LinePool::HasFreeLine() const {
 LoopbackBehaviour LinePool::BehaviourFor(const std::string& dial, int* drop_after) {
   const LoopbackTrunkConfig& lb = config_.loopback;
   LoopbackBehaviour b = LoopbackBehaviour::kNormal;
-  if (Listed(lb.busy, dial)) b = LoopbackBehaviour::kBusy;
-  else if (Listed(lb.no_answer, dial)) b = LoopbackBehaviour::kNoAnswer;
-  else if (Listed(lb.no_fax, dial)) b = LoopbackBehaviour::kNoFax;
+  if (Listed(lb.busy, dial))
+    b = LoopbackBehaviour::kBusy;
+  else if (Listed(lb.no_answer, dial))
+    b = LoopbackBehaviour::kNoAnswer;
+  else if (Listed(lb.no_fax, dial))
+    b = LoopbackBehaviour::kNoFax;
   else if (auto it = lb.drop_after_pages.find(dial); it != lb.drop_after_pages.end()) {
     b = LoopbackBehaviour::kDropAfterPages;
     *drop_after = it->second;

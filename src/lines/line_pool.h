@@ -62,7 +62,7 @@ class LinePool final : public Dialer {
   InboundHandler& inbound_;
   OutboundEvents& outbound_;
   std::vector<std::unique_ptr<MediaWorker>> workers_;
-  std::map<JobId, ActiveCall> calls_;        // outgoing calls in progress, by job
+  std::map<JobId, ActiveCall> calls_;         // outgoing calls in progress, by job
   std::map<std::string, int> special_calls_;  // dial string -> calls given its special behaviour
   int64_t next_call_ = 1;
   int next_worker_ = 0;

@@ -77,8 +77,14 @@ class LinePoolTest : public ::testing::Test {
 
   // Places one call to `number` and runs the control loop until it has ended.
   CallReport Call(const std::string& number, int first_page = 0) {
-    LinePool pool(io_, config_, [] { FaxOptions o; o.local_ident = "+86 755 0000"; return o; },
-                  rec_, rec_);
+    LinePool pool(
+        io_, config_,
+        [] {
+          FaxOptions o;
+          o.local_ident = "+86 755 0000";
+          return o;
+        },
+        rec_, rec_);
     pool.Start();
     DialRequest r;
     r.job = 1;
@@ -142,7 +148,8 @@ TEST_F(LinePoolTest, BusyNumberIsBusy) {
 TEST_F(LinePoolTest, FailCountMakesTheNumberWorkLater) {
   config_.loopback.busy = {"8009"};
   config_.loopback.fail_count = 1;
-  LinePool pool(io_, config_, [] { return FaxOptions{}; }, rec_, rec_);
+  LinePool pool(
+      io_, config_, [] { return FaxOptions{}; }, rec_, rec_);
   pool.Start();
   DialRequest r;
   r.job = 1;
@@ -185,7 +192,8 @@ TEST_F(LinePoolTest, UnknownDidIsRefused) {
 }
 
 TEST_F(LinePoolTest, HangUpEndsTheCall) {
-  LinePool pool(io_, config_, [] { return FaxOptions{}; }, rec_, rec_);
+  LinePool pool(
+      io_, config_, [] { return FaxOptions{}; }, rec_, rec_);
   pool.Start();
   DialRequest r;
   r.job = 7;

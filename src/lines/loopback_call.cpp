@@ -12,9 +12,9 @@ namespace faxgate {
 namespace {
 
 constexpr int kTicksPerSecond = 50;
-constexpr int kRingTicks = 1 * kTicksPerSecond;          // one ring before answering
-constexpr int kNoAnswerTicks = 30 * kTicksPerSecond;     // ring-out time of an unanswered call
-constexpr int kLoneSideTicks = 10 * kTicksPerSecond;     // one side gone, the other still on
+constexpr int kRingTicks = 1 * kTicksPerSecond;       // one ring before answering
+constexpr int kNoAnswerTicks = 30 * kTicksPerSecond;  // ring-out time of an unanswered call
+constexpr int kLoneSideTicks = 10 * kTicksPerSecond;  // one side gone, the other still on
 constexpr int kMaxCallTicks = 3 * 3600 * kTicksPerSecond;
 // A dropping line cuts the call this long after page N arrived: long enough for the receiver's
 // confirmation (MCF) to reach the sender, so exactly N pages count as sent, and the next page is
@@ -63,9 +63,10 @@ class LoopbackCall final : public MediaCall {
     if (!answered_) return Ring();
     if (!hangup_reason_.empty()) HangUpBoth(hangup_reason_);
     if (drop_countdown_ > 0 && --drop_countdown_ == 0) {
-      HangUpBoth(fmt::format("the line dropped after page {} (loopback trunk: {} drops after {} "
-                             "pages)",
-                             setup_.drop_after_pages, setup_.called_number, setup_.drop_after_pages));
+      HangUpBoth(
+          fmt::format("the line dropped after page {} (loopback trunk: {} drops after {} "
+                      "pages)",
+                      setup_.drop_after_pages, setup_.called_number, setup_.drop_after_pages));
     }
     ExchangeAudio();
     return !CheckFinished();
@@ -74,7 +75,9 @@ class LoopbackCall final : public MediaCall {
  private:
   struct SenderEvents : FaxEvents {
     LoopbackCall* call = nullptr;
-    void OnPageConfirmed(int pages) override { call->sinks_.page_confirmed(call->setup_.job, pages); }
+    void OnPageConfirmed(int pages) override {
+      call->sinks_.page_confirmed(call->setup_.job, pages);
+    }
   };
   struct ReceiverEvents : FaxEvents {
     LoopbackCall* call = nullptr;
@@ -89,8 +92,8 @@ class LoopbackCall final : public MediaCall {
   bool Ring() {
     switch (setup_.behaviour) {
       case LoopbackBehaviour::kBusy:
-        return EndUnanswered(FailureKind::kBusy,
-                             fmt::format("Busy signal detected ({} is busy)", setup_.called_number));
+        return EndUnanswered(FailureKind::kBusy, fmt::format("Busy signal detected ({} is busy)",
+                                                             setup_.called_number));
       case LoopbackBehaviour::kNoAnswer:
         if (ticks_ < kNoAnswerTicks) return true;
         return EndUnanswered(FailureKind::kNoAnswer,

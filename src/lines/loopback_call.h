@@ -20,8 +20,8 @@ enum class LoopbackBehaviour { kNormal, kBusy, kNoAnswer, kNoFax, kDropAfterPage
 struct LoopbackCallSetup {
   std::string call_id;
   JobId job = 0;
-  FaxSessionParams sender;                 // the outgoing side (calling party)
-  std::optional<InboundTicket> inbound;    // empty when nobody fax-capable answers
+  FaxSessionParams sender;               // the outgoing side (calling party)
+  std::optional<InboundTicket> inbound;  // empty when nobody fax-capable answers
   std::string called_number;
   LoopbackBehaviour behaviour = LoopbackBehaviour::kNormal;
   int drop_after_pages = 0;

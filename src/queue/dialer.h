@@ -26,7 +26,7 @@ struct CallReport {
   FailureKind kind = FailureKind::kNone;
   int result_code = 0;
   std::string reason;
-  int pages = 0;                   // pages confirmed (sent) or received in this call
+  int pages = 0;  // pages confirmed (sent) or received in this call
   int bit_rate = 0;
   std::string compression;
   bool ecm = false;

@@ -7,11 +7,15 @@ namespace {
 
 Duration WaitAfter(FailureKind kind, const SystemSettings& s) {
   switch (kind) {
-    case FailureKind::kBusy: return std::chrono::seconds(s.retry_busy_s);
+    case FailureKind::kBusy:
+      return std::chrono::seconds(s.retry_busy_s);
     case FailureKind::kNoAnswer:
-    case FailureKind::kNoFax: return std::chrono::seconds(s.retry_no_answer_s);
-    case FailureKind::kInterrupted: return Duration(0);  // resume as soon as we are back
-    default: return std::chrono::seconds(s.retry_interval_s);
+    case FailureKind::kNoFax:
+      return std::chrono::seconds(s.retry_no_answer_s);
+    case FailureKind::kInterrupted:
+      return Duration(0);  // resume as soon as we are back
+    default:
+      return std::chrono::seconds(s.retry_interval_s);
   }
 }
 

@@ -10,6 +10,10 @@
 namespace faxgate {
 namespace {
 
+bool AllPagesConfirmed(const Job& job) {
+  return job.pages_total > 0 && job.pages_sent >= job.pages_total;
+}
+
 const std::vector<JobState> kUnfinished = {JobState::kScheduled, JobState::kQueued,
                                            JobState::kSending, JobState::kRetrying};
 
@@ -17,7 +21,11 @@ const std::vector<JobState> kUnfinished = {JobState::kScheduled, JobState::kQueu
 
 Scheduler::Scheduler(Store& store, const Spool& spool, Dialer& dialer, const Clock& clock,
                      SettingsSource settings)
-    : store_(store), spool_(spool), dialer_(dialer), clock_(clock), settings_(std::move(settings)) {}
+    : store_(store),
+      spool_(spool),
+      dialer_(dialer),
+      clock_(clock),
+      settings_(std::move(settings)) {}
 
 Status Scheduler::Recover() {
   const TimePoint now = clock_.Now();
@@ -27,6 +35,10 @@ Status Scheduler::Recover() {
     a.result = FailureKind::kInterrupted;
     a.reason = "faxgate stopped while this call was in progress";
     a.duration_ms = ToUnixMillis(now) - ToUnixMillis(a.started_at);
+    // The job's count of confirmed pages was saved at every confirmation during the call.
+    if (auto job = store_.GetJob(a.job_id); job.ok()) {
+      a.pages_sent = std::max(0, job->pages_sent - a.first_page);
+    }
     FG_RETURN_IF_ERROR(store_.EndAttempt(a));
   }
   JobFilter filter;
@@ -35,7 +47,17 @@ Status Scheduler::Recover() {
   while (true) {
     FG_ASSIGN_OR_RETURN(auto page, store_.ListJobs(filter));
     for (Job& job : page) {
-      if (job.state == JobState::kSending) {
+      if (job.state == JobState::kSending && AllPagesConfirmed(job)) {
+        // Every page was confirmed; only the goodbye (DCN) was missing: the fax was delivered.
+        ++job.tries;
+        job.state = JobState::kSucceeded;
+        job.status_text =
+            fmt::format("Sent {} pages to {}; all were confirmed before faxgate stopped",
+                        job.pages_total, job.number.display);
+        job.finished_at = now;
+        FG_RETURN_IF_ERROR(store_.UpdateJob(job));
+        Note("info", job, job.status_text);
+      } else if (job.state == JobState::kSending) {
         // The call died with the process: it counts as a failed try, resumed at once from the
         // first page the far end had not confirmed (pages_sent is saved at every confirmation).
         ++job.tries;
@@ -75,9 +97,9 @@ Status Scheduler::Cancel(JobId id, const std::string& by_whom) {
   if (it == jobs_.end()) {
     FG_ASSIGN_OR_RETURN(Job stored, store_.GetJob(id));
     if (IsFinal(stored.state)) {
-      return MakeError(ErrorCode::kFailedPrecondition,
-                       fmt::format("job {} has already {}; nothing to cancel", id,
-                                   ToString(stored.state)));
+      return MakeError(
+          ErrorCode::kFailedPrecondition,
+          fmt::format("job {} has already {}; nothing to cancel", id, ToString(stored.state)));
     }
     it = jobs_.emplace(id, stored).first;
   }
@@ -136,22 +158,30 @@ void Scheduler::OnCallEnded(JobId id, const CallReport& report) {
   if (report.kind == FailureKind::kNone) {
     ++job.tries;
     Finish(job, JobState::kSucceeded,
-           fmt::format("Sent {} pages to {} ({}, {} bit/s{})", job.pages_total,
-                       job.number.display, report.remote_ident.empty() ? "no ident" : report.remote_ident,
+           fmt::format("Sent {} pages to {} ({}, {} bit/s{})", job.pages_total, job.number.display,
+                       report.remote_ident.empty() ? "no ident" : report.remote_ident,
                        report.bit_rate, report.ecm ? ", ECM" : ""));
     return;
   }
   if (ReachedFax(report.kind)) ++job.tries;
+  if (AllPagesConfirmed(job)) {
+    // The call failed after the far end had confirmed the last page (e.g. no DCN): delivered.
+    Finish(job, JobState::kSucceeded,
+           fmt::format("Sent {} pages to {}; the call then ended with: {}", job.pages_total,
+                       job.number.display, report.reason));
+    return;
+  }
   RetryDecision d = DecideRetry(job, report.kind, report.reason, settings_(), now);
   if (d.retry) {
     job.state = JobState::kRetrying;
     job.next_try_at = d.next_try_at;
     job.status_text = report.reason;
     Save(job);
-    Note("info", job,
-         fmt::format("attempt {} to {} failed: {}; next try at page {} in {} s", a.number,
-                     job.number.display, report.reason, job.pages_sent + 1,
-                     std::chrono::duration_cast<std::chrono::seconds>(d.next_try_at - now).count()));
+    Note(
+        "info", job,
+        fmt::format("attempt {} to {} failed: {}; next try at page {} in {} s", a.number,
+                    job.number.display, report.reason, job.pages_sent + 1,
+                    std::chrono::duration_cast<std::chrono::seconds>(d.next_try_at - now).count()));
   } else {
     Finish(job, JobState::kFailed, d.why_final);
   }
@@ -166,7 +196,8 @@ void Scheduler::Promote(Job& job, TimePoint now) {
 }
 
 bool Scheduler::Expire(Job& job, TimePoint now) {
-  if (job.state == JobState::kSending || job.kill_at == TimePoint{} || job.kill_at > now) return false;
+  if (job.state == JobState::kSending || job.kill_at == TimePoint{} || job.kill_at > now)
+    return false;
   std::string why = job.status_text.empty() || job.state != JobState::kRetrying
                         ? "kill time reached before the fax could be sent"
                         : fmt::format("{} (kill time reached)", job.status_text);
@@ -206,8 +237,9 @@ void Scheduler::Dial(Job& job) {
 
   ++job.dials;
   job.state = JobState::kSending;
-  job.status_text = job.pages_sent > 0 ? fmt::format("Dialing, resuming at page {}", job.pages_sent + 1)
-                                       : "Dialing";
+  job.status_text = job.pages_sent > 0
+                        ? fmt::format("Dialing, resuming at page {}", job.pages_sent + 1)
+                        : "Dialing";
   Save(job);
 
   InCall call;
@@ -227,7 +259,7 @@ void Scheduler::Dial(Job& job) {
   if (Status s = dialer_.Dial(request); !s.ok()) {
     CallReport report;
     report.kind = s.error().code == ErrorCode::kInvalidArgument ? FailureKind::kBadNumber
-                                                                 : FailureKind::kNetwork;
+                                                                : FailureKind::kNetwork;
     report.reason = s.error().message;
     report.started_at = now;
     report.ended_at = now;

@@ -76,7 +76,7 @@ class Scheduler {
   Dialer& dialer_;
   const Clock& clock_;
   SettingsSource settings_;
-  std::map<JobId, Job> jobs_;       // unfinished jobs
+  std::map<JobId, Job> jobs_;        // unfinished jobs
   std::map<JobId, InCall> in_call_;  // jobs with a call in progress
 };
 

@@ -130,9 +130,9 @@ TEST_F(SchedulerTest, LowerPriorityNumberGoesFirst) {
   End(mid, FailureKind::kNone, 3);
   scheduler_->RunDue();
   ASSERT_EQ(dialer_.dialled.size(), 3u);
-  EXPECT_THAT(std::vector<JobId>({dialer_.dialled[0].job, dialer_.dialled[1].job,
-                                  dialer_.dialled[2].job}),
-              ElementsAre(high, mid, low));
+  EXPECT_THAT(
+      std::vector<JobId>({dialer_.dialled[0].job, dialer_.dialled[1].job, dialer_.dialled[2].job}),
+      ElementsAre(high, mid, low));
 }
 
 TEST_F(SchedulerTest, SendAtInTheFutureWaits) {
@@ -270,6 +270,31 @@ TEST_F(SchedulerTest, CrashDuringCallIsCountedAndResumed) {
   ASSERT_EQ(dialer_.dialled.size(), 1u);
   EXPECT_EQ(dialer_.dialled[0].first_page, 1);
   EXPECT_EQ(Stored(id).tries, 1);
+}
+
+TEST_F(SchedulerTest, CrashAfterLastPageConfirmedCountsAsSent) {
+  JobId id = Submit("8001");
+  scheduler_->RunDue();
+  scheduler_->OnPageConfirmed(id, 3);
+  dialer_ = FakeDialer();
+  OpenStore();
+  ASSERT_TRUE(scheduler_->Recover().ok());
+  Job j = Stored(id);
+  EXPECT_EQ(j.state, JobState::kSucceeded);
+  EXPECT_THAT(j.status_text, ::testing::HasSubstr("all were confirmed"));
+  EXPECT_EQ(store_->ListAttempts(id).value()[0].pages_sent, 3);
+  scheduler_->RunDue();
+  EXPECT_TRUE(dialer_.dialled.empty()) << "nothing is left to send";
+}
+
+TEST_F(SchedulerTest, HangUpAfterTheLastPageIsASuccess) {
+  JobId id = Submit("8001");
+  scheduler_->RunDue();
+  scheduler_->OnPageConfirmed(id, 3);
+  End(id, FailureKind::kHungUp, 3, "far end hung up without DCN");
+  Job j = Stored(id);
+  EXPECT_EQ(j.state, JobState::kSucceeded);
+  EXPECT_THAT(j.status_text, ::testing::HasSubstr("far end hung up without DCN"));
 }
 
 TEST_F(SchedulerTest, DialerRefusalIsAFailedAttempt) {

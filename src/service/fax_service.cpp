@@ -63,7 +63,8 @@ Result<std::vector<PhoneNumber>> FaxService::ParseRecipients(const User& sender,
                                                              const std::vector<std::string>& to) {
   std::vector<std::string> numbers = SplitNumbers(to);
   if (numbers.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument, "no recipient: give at least one fax number in 'to'");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no recipient: give at least one fax number in 'to'");
   }
   if (numbers.size() > kMaxRecipients) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -82,10 +83,12 @@ Result<std::vector<PhoneNumber>> FaxService::ParseRecipients(const User& sender,
 
 Result<std::pair<std::vector<Document>, std::string>> FaxService::StoreDocuments(
     const std::vector<UploadedFile>& files, int* pages) {
-  if (files.empty()) return MakeError(ErrorCode::kInvalidArgument, "no document: attach at least one file");
+  if (files.empty())
+    return MakeError(ErrorCode::kInvalidArgument, "no document: attach at least one file");
   if (files.size() > kMaxFiles) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("{} files is more than the {} one fax may have", files.size(), kMaxFiles));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("{} files is more than the {} one fax may have", files.size(), kMaxFiles));
   }
   const int64_t max_bytes = settings_.Get().max_attachment_bytes;
   std::vector<Document> documents;
@@ -137,8 +140,9 @@ Result<std::vector<Job>> FaxService::Send(const User& sender, const SendRequest&
   FG_ASSIGN_OR_RETURN(std::vector<PhoneNumber> numbers, ParseRecipients(sender, r.to));
   const int priority = r.priority.value_or(127);
   if (priority < 0 || priority > 255) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("priority {} is out of range: use 0 (first) to 255 (last)", priority));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("priority {} is out of range: use 0 (first) to 255 (last)", priority));
   }
   const int max_tries = r.max_tries.value_or(s.max_tries);
   if (max_tries < 1 || max_tries > 100) {
@@ -186,7 +190,8 @@ Result<std::vector<Job>> FaxService::Send(const User& sender, const SendRequest&
 Result<FaxView> FaxService::Get(const User& viewer, int64_t id) {
   FaxView v;
   if (auto job = store_.GetJob(id); job.ok()) {
-    if (!MayView(viewer, job->owner_id)) return MakeError(ErrorCode::kNotFound, fmt::format("no fax {}", id));
+    if (!MayView(viewer, job->owner_id))
+      return MakeError(ErrorCode::kNotFound, fmt::format("no fax {}", id));
     v.direction = Direction::kOutbound;
     v.job = *job;
     FG_ASSIGN_OR_RETURN(v.attempts, store_.ListAttempts(id));
@@ -263,7 +268,8 @@ Status FaxService::Cancel(const User& viewer, int64_t id) {
 
 Result<std::filesystem::path> FaxService::TiffPath(const User& viewer, int64_t id) {
   FG_ASSIGN_OR_RETURN(FaxView v, Get(viewer, id));
-  const std::string& hash = v.direction == Direction::kOutbound ? v.job.document : v.inbound.document;
+  const std::string& hash =
+      v.direction == Direction::kOutbound ? v.job.document : v.inbound.document;
   if (hash.empty() || !spool_.Has(hash)) {
     return MakeError(ErrorCode::kNotFound, fmt::format("fax {} has no pages yet", id));
   }

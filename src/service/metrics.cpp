@@ -16,9 +16,9 @@ std::string RenderMetrics(Store& store, const LinePool& lines) {
   auto counters = store.Counters();
   if (counters.ok()) {
     Family(out, "faxgate_jobs", "gauge", "Outgoing fax jobs by state.");
-    for (JobState s : {JobState::kScheduled, JobState::kQueued, JobState::kSending,
-                       JobState::kRetrying, JobState::kSucceeded, JobState::kFailed,
-                       JobState::kCancelled}) {
+    for (JobState s :
+         {JobState::kScheduled, JobState::kQueued, JobState::kSending, JobState::kRetrying,
+          JobState::kSucceeded, JobState::kFailed, JobState::kCancelled}) {
       auto it = counters->jobs_by_state.find(s);
       out += fmt::format("faxgate_jobs{{state=\"{}\"}} {}\n", ToString(s),
                          it == counters->jobs_by_state.end() ? 0 : it->second);
@@ -44,8 +44,10 @@ std::string RenderMetrics(Store& store, const LinePool& lines) {
   TickStats ticks = lines.tick_stats();
   Family(out, "faxgate_media_tick_lateness_ms", "summary",
          "How late the 20 ms media tick started (realtime pace).");
-  out += fmt::format("faxgate_media_tick_lateness_ms{{quantile=\"0.5\"}} {:.1f}\n", ticks.Percentile(0.5));
-  out += fmt::format("faxgate_media_tick_lateness_ms{{quantile=\"0.99\"}} {:.1f}\n", ticks.Percentile(0.99));
+  out += fmt::format("faxgate_media_tick_lateness_ms{{quantile=\"0.5\"}} {:.1f}\n",
+                     ticks.Percentile(0.5));
+  out += fmt::format("faxgate_media_tick_lateness_ms{{quantile=\"0.99\"}} {:.1f}\n",
+                     ticks.Percentile(0.99));
   out += fmt::format("faxgate_media_tick_lateness_ms_count {}\n", ticks.ticks);
   return out;
 }

@@ -11,8 +11,7 @@ constexpr auto kMaxSleep = std::chrono::seconds(30);
 
 }  // namespace
 
-QueueDriver::QueueDriver(boost::asio::io_context& control, Scheduler& scheduler,
-                         const Clock& clock)
+QueueDriver::QueueDriver(boost::asio::io_context& control, Scheduler& scheduler, const Clock& clock)
     : scheduler_(scheduler), clock_(clock), timer_(control) {}
 
 void QueueDriver::Submitted(const std::vector<Job>& jobs) {

@@ -184,7 +184,8 @@ TEST_F(ServiceTest, InboundRoutesByDid) {
 }
 
 TEST_F(ServiceTest, ListPagesWithACursor) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(faxes_->Send(demo_user_, Request("8001", FaxTiff())).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(faxes_->Send(demo_user_, Request("8001", FaxTiff())).ok());
   FaxQuery q;
   q.limit = 2;
   auto p1 = faxes_->List(demo_user_, q).value();

@@ -13,9 +13,9 @@ namespace {
 
 Status RequireAdmin(const User& actor, std::string_view what) {
   if (IsAdmin(actor.role)) return Status::Ok();
-  return MakeError(ErrorCode::kPermissionDenied,
-                   fmt::format("only an administrator may {}; you are signed in as {}", what,
-                               actor.name));
+  return MakeError(
+      ErrorCode::kPermissionDenied,
+      fmt::format("only an administrator may {}; you are signed in as {}", what, actor.name));
 }
 
 bool ValidUserName(const std::string& name) {
@@ -90,8 +90,7 @@ Result<User> UserService::Get(const User& actor, const std::string& name) {
   return store_.FindUserByName(name);
 }
 
-Result<User> UserService::Update(const User& actor, const std::string& name,
-                                 const UserChanges& c) {
+Result<User> UserService::Update(const User& actor, const std::string& name, const UserChanges& c) {
   const bool self = actor.name == name;
   if (!self || c.role || c.fax_number || c.rights || c.disabled) {
     FG_RETURN_IF_ERROR(RequireAdmin(actor, "change another user's role, fax number or rights"));

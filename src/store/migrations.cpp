@@ -239,8 +239,8 @@ Result<int> Migrate(Db& db) {
     log::Get("store")->info("applying schema migration {} ({})", m.version, m.description);
     Status status = Apply(db, m);
     if (!status.ok()) {
-      return MakeError(status.error().code, fmt::format("schema migration {} failed: {}",
-                                                        m.version, status.error().message));
+      return MakeError(status.error().code, fmt::format("schema migration {} failed: {}", m.version,
+                                                        status.error().message));
     }
     ++applied;
   }

@@ -102,8 +102,8 @@ Result<int64_t> InsertAttempt(Db& db, const Attempt& a) {
 }
 
 Status SaveAttempt(Db& db, const Attempt& a) {
-  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string("UPDATE attempts SET ") +
-                                              kAttemptFields + " WHERE id = :id"));
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string("UPDATE attempts SET ") + kAttemptFields +
+                                              " WHERE id = :id"));
   s.Bind(":id", a.id);
   BindAttemptFields(s, a);
   FG_RETURN_IF_ERROR(s.Run());

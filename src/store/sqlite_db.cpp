@@ -72,8 +72,8 @@ int Statement::Index(const char* name) {
 
 void Statement::Check(int rc, const char* name) {
   if (rc == SQLITE_OK || bind_error_) return;
-  bind_error_ = MakeError(ErrorCode::kInternal, fmt::format("cannot bind {}: {}", name,
-                                                            sqlite3_errstr(rc)));
+  bind_error_ =
+      MakeError(ErrorCode::kInternal, fmt::format("cannot bind {}: {}", name, sqlite3_errstr(rc)));
 }
 
 Statement& Statement::Bind(const char* name, int64_t value) {
@@ -83,8 +83,7 @@ Statement& Statement::Bind(const char* name, int64_t value) {
 
 Statement& Statement::Bind(const char* name, std::string_view value) {
   if (int i = Index(name)) {
-    Check(sqlite3_bind_text64(stmt_, i, value.data(), value.size(), SQLITE_TRANSIENT,
-                              SQLITE_UTF8),
+    Check(sqlite3_bind_text64(stmt_, i, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
           name);
   }
   return *this;
@@ -152,9 +151,9 @@ std::optional<int64_t> Row::OptionalInt() {
 
 Result<std::unique_ptr<Db>> Db::Open(const std::filesystem::path& path) {
   sqlite3* handle = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &handle,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &handle,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   // The handle exists even when opening failed, to carry the message; Db closes it either way.
   std::unique_ptr<Db> db(new Db(handle));
   if (rc != SQLITE_OK) {

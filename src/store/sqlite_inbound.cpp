@@ -78,8 +78,7 @@ Result<InboundFax> ReadInbound(const Statement& s) {
 }
 
 Result<InboundFax> LoadInbound(Db& db, InboundId id) {
-  FG_ASSIGN_OR_RETURN(Statement s,
-                      db.Prepare(std::string(kSelectInbound) + " WHERE f.id = :id"));
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string(kSelectInbound) + " WHERE f.id = :id"));
   s.Bind(":id", id);
   FG_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound(fmt::format("no inbound fax {}", id));

@@ -29,8 +29,8 @@ constexpr const char* kJobFields =
     " pages_total = :pages_total, pages_sent = :pages_sent, document = :document,"
     " status_text = :status_text, last_failure = :last_failure, finished_at = :finished_at";
 
-constexpr CallClass kCallClasses[] = {CallClass::kInternal, CallClass::kLocal,
-                                      CallClass::kDomestic, CallClass::kInternational};
+constexpr CallClass kCallClasses[] = {CallClass::kInternal, CallClass::kLocal, CallClass::kDomestic,
+                                      CallClass::kInternational};
 
 std::optional<CallClass> ParseCallClass(std::string_view name) {
   for (CallClass c : kCallClasses)
@@ -147,10 +147,9 @@ Result<GroupId> InsertGroup(Db& db, UserId owner, TimePoint submitted_at) {
 
 // The vector's order is the documents' order; the store numbers them from 0.
 Status InsertDocuments(Db& db, GroupId group, const std::vector<Document>& documents) {
-  FG_ASSIGN_OR_RETURN(Statement s,
-                      db.Prepare("INSERT INTO documents (group_id, ordinal, file_name,"
-                                 " content_hash, pages) VALUES (:group_id, :ordinal,"
-                                 " :file_name, :content_hash, :pages)"));
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare("INSERT INTO documents (group_id, ordinal, file_name,"
+                                              " content_hash, pages) VALUES (:group_id, :ordinal,"
+                                              " :file_name, :content_hash, :pages)"));
   for (size_t i = 0; i < documents.size(); ++i) {
     const Document& d = documents[i];
     s.Bind(":group_id", group)
@@ -206,8 +205,8 @@ Result<std::vector<Job>> InsertSubmission(Db& db, const NewSubmission& submissio
 }
 
 Status SaveJob(Db& db, const Job& job) {
-  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string("UPDATE jobs SET ") + kJobFields +
-                                              " WHERE id = :id"));
+  FG_ASSIGN_OR_RETURN(Statement s,
+                      db.Prepare(std::string("UPDATE jobs SET ") + kJobFields + " WHERE id = :id"));
   s.Bind(":id", job.id);
   BindJobFields(s, job);
   FG_RETURN_IF_ERROR(s.Run());
@@ -274,7 +273,8 @@ Result<std::vector<Job>> SqliteStore::ListJobs(const JobFilter& filter) {
 
 Result<std::vector<Document>> SqliteStore::ListDocuments(GroupId group) {
   std::lock_guard lock(mu_);
-  return WithContext(SelectDocuments(*db_, group), fmt::format("list documents of group {}", group));
+  return WithContext(SelectDocuments(*db_, group),
+                     fmt::format("list documents of group {}", group));
 }
 
 }  // namespace faxgate::sqlite

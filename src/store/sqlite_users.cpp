@@ -70,11 +70,10 @@ Result<User> ReadUser(const Statement& s) {
 
 // Other emails of one user (`user` set) or of all users, by user id.
 Result<std::map<UserId, std::vector<std::string>>> LoadEmails(Db& db, std::optional<UserId> user) {
-  FG_ASSIGN_OR_RETURN(Statement s,
-                      db.Prepare(user ? "SELECT user_id, email FROM user_emails"
-                                        " WHERE user_id = :user_id ORDER BY ordinal"
-                                      : "SELECT user_id, email FROM user_emails"
-                                        " ORDER BY user_id, ordinal"));
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(user ? "SELECT user_id, email FROM user_emails"
+                                                     " WHERE user_id = :user_id ORDER BY ordinal"
+                                                   : "SELECT user_id, email FROM user_emails"
+                                                     " ORDER BY user_id, ordinal"));
   if (user) s.Bind(":user_id", *user);
   std::map<UserId, std::vector<std::string>> emails;
   while (true) {
@@ -144,8 +143,8 @@ Status CheckUnique(Db& db, const User& user, UserId self) {
   FG_ASSIGN_OR_RETURN(std::optional<User> same_number,
                       LoadUserWhere(db, "fax_number = :key", user.fax_number));
   if (same_number && same_number->id != self) {
-    return AlreadyExists(fmt::format("fax number {} already belongs to user {}",
-                                     user.fax_number, same_number->name));
+    return AlreadyExists(fmt::format("fax number {} already belongs to user {}", user.fax_number,
+                                     same_number->name));
   }
   return Status::Ok();
 }
@@ -175,8 +174,8 @@ Status SaveUser(Db& db, const User& user) {
   FG_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
   FG_RETURN_IF_ERROR(UserName(db, user.id));
   FG_RETURN_IF_ERROR(CheckUnique(db, user, user.id));
-  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string("UPDATE users SET ") + kUserFields +
-                                              " WHERE id = :id"));
+  FG_ASSIGN_OR_RETURN(
+      Statement s, db.Prepare(std::string("UPDATE users SET ") + kUserFields + " WHERE id = :id"));
   s.Bind(":id", user.id);
   BindUserFields(s, user);
   FG_RETURN_IF_ERROR(s.Run());

@@ -29,20 +29,20 @@ struct NewSubmission {
 
 struct JobFilter {
   std::optional<UserId> owner_id;
-  std::vector<JobState> states;            // empty: any
-  std::optional<TimePoint> since;          // submitted at or after
-  std::optional<TimePoint> until;          // submitted before
-  std::optional<int64_t> before_id;        // cursor: only ids below this
-  int limit = 100;                         // newest first
+  std::vector<JobState> states;      // empty: any
+  std::optional<TimePoint> since;    // submitted at or after
+  std::optional<TimePoint> until;    // submitted before
+  std::optional<int64_t> before_id;  // cursor: only ids below this
+  int limit = 100;                   // newest first
 };
 
 struct InboundFilter {
   std::optional<UserId> owner_id;
   std::vector<InboundState> states;
-  std::optional<TimePoint> since;          // started at or after
+  std::optional<TimePoint> since;  // started at or after
   std::optional<TimePoint> until;
   std::optional<int64_t> before_id;
-  int limit = 100;                         // newest first
+  int limit = 100;  // newest first
 };
 
 // What happened, for the system messages log and troubleshooting.

@@ -109,7 +109,7 @@ TEST_F(StoreTest, JobReadsBackWithEveryField) {
 
 TEST_F(StoreTest, UpdateJobWritesEveryMutableField) {
   Job job = SubmitOne(demo_);
-  job.number = PhoneNumber{"+1 604 555 7977", "+16045557977", "0016045557977", "",
+  job.number = PhoneNumber{"+1 604 555 7977",         "+16045557977",   "0016045557977", "",
                            CallClass::kInternational, "+1 604 555 7977"};
   job.recipient_name = "Other";
   job.subject = "Changed";
@@ -151,8 +151,8 @@ TEST_F(StoreTest, MissingJobIsNotFound) {
 TEST_F(StoreTest, SubmissionOfUnknownUserLeavesNothingBehind) {
   User ghost;
   ghost.id = 999;
-  NewSubmission s{ghost.id, {Document{0, 0, 0, "a.pdf", std::string(64, 'a'), 1}},
-                  {SampleJob("83235170")}};
+  NewSubmission s{
+      ghost.id, {Document{0, 0, 0, "a.pdf", std::string(64, 'a'), 1}}, {SampleJob("83235170")}};
 
   Result<std::vector<Job>> jobs = store_->CreateSubmission(s);
 
@@ -447,10 +447,10 @@ TEST_F(StoreTest, CountersAddUpJobsAttemptsAndReceivedFaxes) {
 
   StoreCounters c = Must(store_->Counters());
 
-  EXPECT_EQ(c.jobs_by_state, (std::map<JobState, int64_t>{{JobState::kQueued, 1},
-                                                          {JobState::kSucceeded, 2}}));
-  EXPECT_EQ(c.attempts_by_result, (std::map<FailureKind, int64_t>{{FailureKind::kNone, 1},
-                                                                 {FailureKind::kBusy, 1}}));
+  EXPECT_EQ(c.jobs_by_state,
+            (std::map<JobState, int64_t>{{JobState::kQueued, 1}, {JobState::kSucceeded, 2}}));
+  EXPECT_EQ(c.attempts_by_result,
+            (std::map<FailureKind, int64_t>{{FailureKind::kNone, 1}, {FailureKind::kBusy, 1}}));
   EXPECT_EQ(c.pages_sent, 5);
   EXPECT_EQ(c.faxes_received, 2);
   EXPECT_EQ(c.pages_received, 8);

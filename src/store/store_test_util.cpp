@@ -38,8 +38,8 @@ User SampleUser(const std::string& name, const std::string& fax_number) {
 Job SampleJob(const std::string& canonical_number) {
   Job job;
   job.number = PhoneNumber{"0755-" + canonical_number, "+86755" + canonical_number,
-                           "0" + canonical_number, "801", CallClass::kDomestic,
-                           "+86 755 " + canonical_number + " ext. 801"};
+                           "0" + canonical_number,     "801",
+                           CallClass::kDomestic,       "+86 755 " + canonical_number + " ext. 801"};
   job.recipient_name = "Acme Purchasing";
   job.subject = "Order 4711";
   job.priority = 42;

@@ -106,8 +106,7 @@ TEST_F(StoreUsersTest, ManyUsersMayHaveNoFaxNumber) {
   Must(store_->CreateUser(SampleUser("demo", "")));
   Must(store_->CreateUser(SampleUser("bob", "")));
 
-  ExpectError(store_->FindUserByFaxNumber(""), ErrorCode::kNotFound,
-              "no user has fax number ''");
+  ExpectError(store_->FindUserByFaxNumber(""), ErrorCode::kNotFound, "no user has fax number ''");
 }
 
 TEST_F(StoreUsersTest, UserKeepsOwnNameAndNumberOnUpdate) {
@@ -186,8 +185,7 @@ TEST_F(StoreUsersTest, SettingsAreUpserted) {
 
 TEST_F(StoreUsersTest, EventsListNewestFirst) {
   for (int i = 1; i <= 3; ++i) {
-    Must(store_->AppendEvent(Event{0, At(i), "info", "job", "job " + std::to_string(i),
-                                   "queued"}));
+    Must(store_->AppendEvent(Event{0, At(i), "info", "job", "job " + std::to_string(i), "queued"}));
   }
 
   std::vector<Event> events = Must(store_->ListEvents(2));

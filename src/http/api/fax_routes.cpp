@@ -43,10 +43,11 @@ Result<SendRequest> ReadSendForm(const Request& r, const ApiContext& ctx) {
       FG_ASSIGN_OR_RETURN(int64_t v, ParseInteger(p.data, "max_dials"));
       s.max_dials = static_cast<int>(v);
     } else {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("unknown form field '{}'; fields are to, file, subject, "
-                                   "recipient_name, send_at, kill_at, priority, max_tries, max_dials",
-                                   p.name));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("unknown form field '{}'; fields are to, file, subject, "
+                      "recipient_name, send_at, kill_at, priority, max_tries, max_dials",
+                      p.name));
     }
   }
   return s;
@@ -55,8 +56,10 @@ Result<SendRequest> ReadSendForm(const Request& r, const ApiContext& ctx) {
 Result<FaxQuery> ReadQuery(const Request& r, const ApiContext& ctx) {
   FaxQuery q;
   if (auto d = r.Query("direction")) {
-    if (*d == "outbound") q.direction = Direction::kOutbound;
-    else if (*d == "inbound") q.direction = Direction::kInbound;
+    if (*d == "outbound")
+      q.direction = Direction::kOutbound;
+    else if (*d == "inbound")
+      q.direction = Direction::kInbound;
     else if (*d != "all" && !d->empty())
       return MakeError(ErrorCode::kInvalidArgument,
                        fmt::format("direction is '{}'; use outbound, inbound or all", *d));
@@ -72,9 +75,15 @@ Result<FaxQuery> ReadQuery(const Request& r, const ApiContext& ctx) {
   }
   if (auto u = r.Query("user")) q.user = *u;
   const TimePoint now = ctx.clock->Now();
-  if (auto s = r.Query("since")) { FG_ASSIGN_OR_RETURN(q.since, ParseTime(*s, now)); }
-  if (auto s = r.Query("until")) { FG_ASSIGN_OR_RETURN(q.until, ParseTime(*s, now)); }
-  if (auto c = r.Query("cursor")) { FG_ASSIGN_OR_RETURN(q.before_id, ParseInteger(*c, "cursor")); }
+  if (auto s = r.Query("since")) {
+    FG_ASSIGN_OR_RETURN(q.since, ParseTime(*s, now));
+  }
+  if (auto s = r.Query("until")) {
+    FG_ASSIGN_OR_RETURN(q.until, ParseTime(*s, now));
+  }
+  if (auto c = r.Query("cursor")) {
+    FG_ASSIGN_OR_RETURN(q.before_id, ParseInteger(*c, "cursor"));
+  }
   if (auto l = r.Query("limit")) {
     FG_ASSIGN_OR_RETURN(int64_t v, ParseInteger(*l, "limit"));
     if (v < 1 || v > 500) return MakeError(ErrorCode::kInvalidArgument, "limit must be 1 to 500");
@@ -111,7 +120,8 @@ void AddFaxRoutes(Router& router, const ApiContext& ctx) {
                if (!page.ok()) return ErrorResponse(page.error());
                nlohmann::json out = {{"faxes", nlohmann::json::array()}};
                for (const FaxView& v : page->items) out["faxes"].push_back(ToJson(v, false));
-               out["next_cursor"] = page->next_cursor ? nlohmann::json(*page->next_cursor) : nullptr;
+               out["next_cursor"] =
+                   page->next_cursor ? nlohmann::json(*page->next_cursor) : nullptr;
                return JsonResponse(200, out);
              }));
 
@@ -123,7 +133,8 @@ void AddFaxRoutes(Router& router, const ApiContext& ctx) {
                return JsonResponse(200, ToJson(*v, true));
              }));
 
-  router.Add("POST", "/api/v1/faxes/{id}/cancel", Authed(ctx, [ctx](const Request& r, const User& u) {
+  router.Add("POST", "/api/v1/faxes/{id}/cancel",
+             Authed(ctx, [ctx](const Request& r, const User& u) {
                auto id = FaxId(r);
                if (!id.ok()) return ErrorResponse(id.error());
                if (Status s = ctx.faxes->Cancel(u, *id); !s.ok()) return ErrorResponse(s.error());
@@ -132,27 +143,28 @@ void AddFaxRoutes(Router& router, const ApiContext& ctx) {
                return JsonResponse(200, ToJson(*v, true));
              }));
 
-  router.Add("GET", "/api/v1/faxes/{id}/file", Authed(ctx, [ctx](const Request& r, const User& u) {
-               auto id = FaxId(r);
-               if (!id.ok()) return ErrorResponse(id.error());
-               const std::string format = r.Query("format").value_or("tiff");
-               if (format != "tiff") {
-                 return ErrorResponse(MakeError(
-                     ErrorCode::kInvalidArgument,
-                     fmt::format("format '{}' is not available; this server serves format=tiff",
-                                 format)));
-               }
-               auto path = ctx.faxes->TiffPath(u, *id);
-               if (!path.ok()) return ErrorResponse(path.error());
-               auto bytes = ReadFile(*path);
-               if (!bytes.ok()) return ErrorResponse(bytes.error());
-               Response resp;
-               resp.status = 200;
-               resp.content_type = "image/tiff";
-               resp.body = std::move(*bytes);
-               resp.AddHeader("Content-Disposition", fmt::format("attachment; filename=\"fax-{}.tif\"", *id));
-               return resp;
-             }));
+  router.Add(
+      "GET", "/api/v1/faxes/{id}/file", Authed(ctx, [ctx](const Request& r, const User& u) {
+        auto id = FaxId(r);
+        if (!id.ok()) return ErrorResponse(id.error());
+        const std::string format = r.Query("format").value_or("tiff");
+        if (format != "tiff") {
+          return ErrorResponse(MakeError(
+              ErrorCode::kInvalidArgument,
+              fmt::format("format '{}' is not available; this server serves format=tiff", format)));
+        }
+        auto path = ctx.faxes->TiffPath(u, *id);
+        if (!path.ok()) return ErrorResponse(path.error());
+        auto bytes = ReadFile(*path);
+        if (!bytes.ok()) return ErrorResponse(bytes.error());
+        Response resp;
+        resp.status = 200;
+        resp.content_type = "image/tiff";
+        resp.body = std::move(*bytes);
+        resp.AddHeader("Content-Disposition",
+                       fmt::format("attachment; filename=\"fax-{}.tif\"", *id));
+        return resp;
+      }));
 }
 
 }  // namespace faxgate::http

@@ -36,8 +36,8 @@ nlohmann::json OutboundJson(const FaxView& v, bool details) {
       {"kill_at", Time(j.kill_at)},
       {"next_try_at", j.state == JobState::kRetrying ? Time(j.next_try_at) : nullptr},
       {"finished_at", Time(j.finished_at)},
-      {"last_failure", j.last_failure == FailureKind::kNone ? nullptr
-                                                            : nlohmann::json(ToString(j.last_failure))},
+      {"last_failure",
+       j.last_failure == FailureKind::kNone ? nullptr : nlohmann::json(ToString(j.last_failure))},
   };
   if (details) {
     o["attempts"] = nlohmann::json::array();
@@ -78,28 +78,32 @@ nlohmann::json InboundJson(const FaxView& v) {
 }  // namespace
 
 nlohmann::json ToJson(const PhoneNumber& n) {
-  return {{"input", n.input},           {"e164", n.canonical}, {"dial", n.dial_string},
-          {"extension", n.extension},   {"class", ToString(n.call_class)},
+  return {{"input", n.input},
+          {"e164", n.canonical},
+          {"dial", n.dial_string},
+          {"extension", n.extension},
+          {"class", ToString(n.call_class)},
           {"display", n.display}};
 }
 
 nlohmann::json ToJson(const Attempt& a) {
-  return {{"number", a.number},
-          {"started_at", Time(a.started_at)},
-          {"ended_at", Time(a.ended_at)},
-          {"result", a.ended_at ? nlohmann::json(ToString(a.result)) : nlohmann::json("in_progress")},
-          {"result_code", a.result_code},
-          {"reason", a.reason},
-          {"first_page", a.first_page + 1},
-          {"pages_sent", a.pages_sent},
-          {"bit_rate", a.bit_rate},
-          {"compression", a.compression},
-          {"ecm", a.ecm},
-          {"resolution", a.resolution},
-          {"remote_ident", a.remote_ident},
-          {"duration_ms", a.duration_ms},
-          {"trunk", a.trunk},
-          {"call_id", a.call_id}};
+  return {
+      {"number", a.number},
+      {"started_at", Time(a.started_at)},
+      {"ended_at", Time(a.ended_at)},
+      {"result", a.ended_at ? nlohmann::json(ToString(a.result)) : nlohmann::json("in_progress")},
+      {"result_code", a.result_code},
+      {"reason", a.reason},
+      {"first_page", a.first_page + 1},
+      {"pages_sent", a.pages_sent},
+      {"bit_rate", a.bit_rate},
+      {"compression", a.compression},
+      {"ecm", a.ecm},
+      {"resolution", a.resolution},
+      {"remote_ident", a.remote_ident},
+      {"duration_ms", a.duration_ms},
+      {"trunk", a.trunk},
+      {"call_id", a.call_id}};
 }
 
 nlohmann::json ToJson(const FaxView& v, bool with_details) {
@@ -124,13 +128,18 @@ nlohmann::json ToJson(const User& u) {
 }
 
 nlohmann::json ToJson(const LineStatus& l) {
-  return {{"trunk", l.trunk}, {"state", l.state}, {"active_calls", l.active_calls},
+  return {{"trunk", l.trunk},
+          {"state", l.state},
+          {"active_calls", l.active_calls},
           {"channels", l.channels}};
 }
 
 nlohmann::json ToJson(const Event& e) {
-  return {{"at", Time(e.at)},         {"level", e.level}, {"category", e.category},
-          {"subject", e.subject},     {"text", e.text}};
+  return {{"at", Time(e.at)},
+          {"level", e.level},
+          {"category", e.category},
+          {"subject", e.subject},
+          {"text", e.text}};
 }
 
 }  // namespace faxgate::http

@@ -9,7 +9,9 @@
 namespace faxgate::http {
 
 void AddSystemRoutes(Router& router, const ApiContext& ctx) {
-  router.Add("GET", "/healthz", [](const Request&) { return JsonResponse(200, {{"status", "ok"}}); });
+  router.Add("GET", "/healthz", [](const Request&) {
+    return JsonResponse(200, {{"status", "ok"}});
+  });
 
   router.Add("GET", "/metrics", [ctx](const Request&) {
     Response r;

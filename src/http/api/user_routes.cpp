@@ -16,7 +16,8 @@ Status Field(const nlohmann::json& body, const char* name, std::optional<T>* out
   try {
     *out = it->get<T>();
   } catch (const nlohmann::json::exception&) {
-    return MakeError(ErrorCode::kInvalidArgument, fmt::format("field '{}' has the wrong type", name));
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("field '{}' has the wrong type", name));
   }
   return Status::Ok();
 }
@@ -35,8 +36,9 @@ Result<UserChanges> ReadChanges(const nlohmann::json& body) {
   if (role) {
     c.role = ParseRole(*role);
     if (!c.role) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("role '{}' is unknown: use sysadmin, domainadmin or user", *role));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("role '{}' is unknown: use sysadmin, domainadmin or user", *role));
     }
   }
   if (auto it = body.find("rights"); it != body.end() && it->is_object()) {
@@ -88,7 +90,8 @@ void AddUserRoutes(Router& router, const ApiContext& ctx) {
                return JsonResponse(200, ToJson(*u));
              }));
 
-  router.Add("PATCH", "/api/v1/users/{name}", Authed(ctx, [ctx](const Request& r, const User& actor) {
+  router.Add("PATCH", "/api/v1/users/{name}",
+             Authed(ctx, [ctx](const Request& r, const User& actor) {
                auto body = ParseJsonBody(r);
                if (!body.ok()) return ErrorResponse(body.error());
                auto changes = ReadChanges(*body);
