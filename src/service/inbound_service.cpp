@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "domain/phone_number.h"
+#include "fax/tiff_document.h"
 
 namespace faxgate {
 
@@ -49,8 +50,7 @@ Result<InboundTicket> InboundService::OnIncomingCall(const IncomingCall& call) {
   const SystemSettings s = settings_.Get();
   InboundTicket ticket;
   ticket.id = stored.id;
-  ticket.receive_path = spool_.ScratchPath(fmt::format("rx-{}.tif", stored.id));
-  receiving_[stored.id] = ticket.receive_path;
+  ticket.receive_path = ReceivePath(stored.id);
   ticket.options.local_ident = s.local_ident;
   ticket.options.max_receive_pages = s.max_receive_pages;
   log::Get("call")->info("call {}: receiving fax {} for {} (called {})", call.call_id, stored.id,
@@ -71,12 +71,7 @@ void InboundService::OnInboundEnded(InboundId id, const CallReport& r) {
     log::Get("call")->error("fax {} ended but is not in the store: {}", id, fax.error().message);
     return;
   }
-  // After a crash the path is unknown and the half-written file is left to the scratch area.
-  std::filesystem::path scratch;
-  if (auto it = receiving_.find(id); it != receiving_.end()) {
-    scratch = it->second;
-    receiving_.erase(it);
-  }
+  const std::filesystem::path scratch = ReceivePath(id);
   fax->ended_at = r.ended_at == TimePoint{} ? clock_.Now() : r.ended_at;
   fax->duration_ms = ToUnixMillis(*fax->ended_at) - ToUnixMillis(fax->started_at);
   fax->pages = r.pages;
@@ -88,7 +83,7 @@ void InboundService::OnInboundEnded(InboundId id, const CallReport& r) {
   fax->result_code = r.result_code;
   fax->reason = r.kind == FailureKind::kNone ? "OK" : r.reason;
   std::error_code ec;
-  if (r.pages > 0 && !scratch.empty() && std::filesystem::exists(scratch, ec)) {
+  if (r.pages > 0 && std::filesystem::exists(scratch, ec)) {
     fax->file_size = static_cast<int64_t>(std::filesystem::file_size(scratch, ec));
     if (auto hash = spool_.Adopt(scratch); hash.ok()) {
       fax->document = *hash;
@@ -96,9 +91,11 @@ void InboundService::OnInboundEnded(InboundId id, const CallReport& r) {
       log::Get("call")->error("fax {}: cannot keep the received pages: {}", id,
                               hash.error().message);
     }
-  } else if (!scratch.empty()) {
+  } else {
     std::filesystem::remove(scratch, ec);
   }
+  // "received" means the call completed. A cut reception is "failed" but keeps the pages that
+  // arrived: they stay in the inbox, viewable, with the reason saying what happened.
   fax->state = r.kind == FailureKind::kNone && !fax->document.empty() ? InboundState::kReceived
                                                                       : InboundState::kFailed;
   if (Status s = store_.UpdateInbound(*fax); !s.ok()) {
@@ -120,16 +117,23 @@ void InboundService::OnInboundEnded(InboundId id, const CallReport& r) {
   (void)store_.AppendEvent(e);
 }
 
+std::filesystem::path InboundService::ReceivePath(InboundId id) const {
+  return spool_.NamedScratchPath(fmt::format("rx-{}.tif", id));
+}
+
 Status InboundService::Recover() {
   InboundFilter f;
   f.states = {InboundState::kReceiving};
   f.limit = 1000;
   FG_ASSIGN_OR_RETURN(auto stuck, store_.ListInbound(f));
   for (InboundFax& fax : stuck) {
+    // spandsp writes each page's directory when the page is complete, so the pages a crash left
+    // in the file are whole; a file libtiff cannot read has none worth keeping.
     CallReport r;
     r.kind = FailureKind::kInterrupted;
-    r.reason = "faxgate stopped while this fax was being received";
-    r.pages = fax.pages;
+    auto info = InspectTiff(ReceivePath(fax.id), fmt::format("fax {}", fax.id));
+    r.pages = info.ok() ? static_cast<int>(info->pages.size()) : 0;
+    r.reason = fmt::format("faxgate stopped during the reception; {} pages were kept", r.pages);
     OnInboundEnded(fax.id, r);
   }
   return Status::Ok();

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <filesystem>
-#include <map>
 
 #include "base/clock.h"
 #include "lines/call_events.h"
@@ -23,17 +22,18 @@ class InboundService final : public InboundHandler {
   void OnInboundPage(InboundId id, int pages) override;
   void OnInboundEnded(InboundId id, const CallReport& report) override;
 
-  // Marks receptions left "receiving" by a crash as failed (their partial pages are kept).
+  // Ends receptions left "receiving" by a crash as failed, keeping the pages written before it.
   Status Recover();
 
  private:
   Result<User> Route(const std::string& called_number);
+  // Where reception `id` writes its pages: a fixed name, so it is found again after a crash.
+  std::filesystem::path ReceivePath(InboundId id) const;
 
   Store& store_;
   Spool& spool_;
   SettingsService& settings_;
   const Clock& clock_;
-  std::map<InboundId, std::filesystem::path> receiving_;  // where each reception writes
 };
 
 }  // namespace faxgate

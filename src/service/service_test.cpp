@@ -183,6 +183,21 @@ TEST_F(ServiceTest, InboundRoutesByDid) {
   EXPECT_EQ(store_->GetInbound(fallback->id)->owner_id, admin_.id);
 }
 
+TEST_F(ServiceTest, PagesOfAReceptionCutByACrashAreKept) {
+  InboundService inbound(*store_, *spool_, *settings_, clock_);
+  auto ticket = inbound.OnIncomingCall({"loopback", "c1", "8001", "8000"});
+  ASSERT_TRUE(ticket.ok());
+  // The process dies with two pages written; a new process recovers.
+  ASSERT_TRUE(WriteFileAtomic(ticket->receive_path, FaxTiff()).ok());
+  InboundService after_restart(*store_, *spool_, *settings_, clock_);
+  ASSERT_TRUE(after_restart.Recover().ok());
+  InboundFax fax = store_->GetInbound(ticket->id).value();
+  EXPECT_EQ(fax.state, InboundState::kFailed);
+  EXPECT_EQ(fax.pages, 2);
+  EXPECT_THAT(fax.reason, HasSubstr("2 pages were kept"));
+  EXPECT_TRUE(faxes_->TiffPath(demo_user_, fax.id).ok());
+}
+
 TEST_F(ServiceTest, ListPagesWithACursor) {
   for (int i = 0; i < 5; ++i)
     ASSERT_TRUE(faxes_->Send(demo_user_, Request("8001", FaxTiff())).ok());

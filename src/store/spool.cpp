@@ -71,11 +71,15 @@ bool Spool::Has(const std::string& hash) const {
 }
 
 std::filesystem::path Spool::ScratchPath(std::string_view suffix) const {
+  return NamedScratchPath(RandomHex(16) + std::string(suffix));
+}
+
+std::filesystem::path Spool::NamedScratchPath(std::string_view name) const {
   std::filesystem::path scratch = dir_ / "tmp";
   // A failure here shows up as a failure to create the file, which names the path.
   std::error_code ec;
   std::filesystem::create_directories(scratch, ec);
-  return scratch / (RandomHex(16) + std::string(suffix));
+  return scratch / std::string(name);
 }
 
 Result<std::string> Spool::Put(std::string_view bytes) {

@@ -24,6 +24,9 @@ class Spool {
   // A fresh path in the spool's scratch directory for work in progress (same file system, so
   // Adopt is a rename).
   std::filesystem::path ScratchPath(std::string_view suffix) const;
+  // The scratch path with exactly this name, for work that must be found again after a crash
+  // (a reception in progress). REQUIRES: name is a plain file name.
+  std::filesystem::path NamedScratchPath(std::string_view name) const;
 
  private:
   std::filesystem::path dir_;
