@@ -141,6 +141,9 @@ int RunServe(const ServeOptions& options) {
     std::cerr << "faxgate: cannot recover the queue: " << s.error().message << "\n";
     return 1;
   }
+  if (int n = spool.SweepScratch(); n > 0) {
+    logger->info("removed {} unfinished temporary files from the spool", n);
+  }
 
   http::Router router;
   http::AddApiRoutes(router, {store->get(), &users, &faxes, &settings, &lines, &clock});

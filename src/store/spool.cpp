@@ -82,6 +82,15 @@ std::filesystem::path Spool::NamedScratchPath(std::string_view name) const {
   return scratch / std::string(name);
 }
 
+int Spool::SweepScratch() {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "tmp", ec)) {
+    if (entry.is_regular_file(ec) && std::filesystem::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
 Result<std::string> Spool::Put(std::string_view bytes) {
   std::string hash = Sha256Hex(bytes);
   if (Has(hash)) return hash;

@@ -27,6 +27,9 @@ class Spool {
   // The scratch path with exactly this name, for work that must be found again after a crash
   // (a reception in progress). REQUIRES: name is a plain file name.
   std::filesystem::path NamedScratchPath(std::string_view name) const;
+  // Removes everything left in the scratch directory (work a crash interrupted). Call at start,
+  // after recovery has adopted what it wants to keep. Returns how many files were removed.
+  int SweepScratch();
 
  private:
   std::filesystem::path dir_;

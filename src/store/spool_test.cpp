@@ -106,6 +106,17 @@ TEST_F(SpoolTest, ScratchPathsAreFreshAndInTheScratchDirectory) {
   EXPECT_FALSE(std::filesystem::exists(a));
 }
 
+TEST_F(SpoolTest, SweepRemovesScratchFilesAndKeepsDocuments) {
+  auto hash = spool_.Put("kept");
+  ASSERT_TRUE(hash.ok());
+  WriteScratch("left by a crash");
+  Must(WriteFileAtomic(spool_.NamedScratchPath("rx-7.tif"), "half a fax"));
+
+  EXPECT_EQ(spool_.SweepScratch(), 2);
+  EXPECT_EQ(Files(), std::vector<std::string>{Fanned(*hash)});
+  EXPECT_EQ(spool_.SweepScratch(), 0);
+}
+
 TEST_F(SpoolTest, AnythingButAHashNamesNoFile) {
   Must(spool_.Put("x"));
 
