@@ -105,7 +105,11 @@ Result<Headers> ParsePartHeaders(std::string_view text, size_t index) {
       return Invalid(PartLabel(index) + " has a bare CR or LF in its headers");
     }
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !headers.empty()) {
-      headers.back().second += " " + std::string(TrimWhitespace(line));
+      // The folded value joins with one space; a blank continuation adds nothing, so the value
+      // never gains leading or trailing whitespace (the builder could not reproduce it).
+      std::string_view more = TrimWhitespace(line);
+      std::string& value = headers.back().second;
+      if (!more.empty()) value += (value.empty() ? "" : " ") + std::string(more);
       continue;
     }
     size_t colon = line.find(':');

@@ -106,6 +106,23 @@ TEST(MultipartTest, DataMayContainCrlfAndBoundaryLookalikes) {
   EXPECT_EQ((*parts)[1].data, "");
 }
 
+// Found by http_multipart_fuzz: a blank folded line gave the value a trailing space that
+// BuildMultipart could not reproduce.
+TEST(MultipartTest, FoldedHeaderLinesJoinWithoutStrayWhitespace) {
+  auto parts = ParseMultipart(Crlf("--XyZ\n"
+                                   "Content-Disposition: form-data; name=\"file\";\n"
+                                   "  filename=\"a.tif\"\n"
+                                   "Content-Type: image/tiff\n"
+                                   " \n"
+                                   "\n"
+                                   "II*\n"
+                                   "--XyZ--\n"),
+                              kType);
+  ASSERT_TRUE(parts.ok()) << parts.error().message;
+  ASSERT_EQ(parts->size(), 1u);
+  EXPECT_EQ((*parts)[0], (FormPart{"file", "a.tif", "image/tiff", "II*"}));
+}
+
 TEST(MultipartTest, MissingFinalBoundaryIsAnError) {
   EXPECT_THAT(ErrorOf(Crlf("--XyZ\nContent-Disposition: form-data; name=\"a\"\n\n12345")),
               HasSubstr("part 1 is not closed by a boundary"));
