@@ -6,7 +6,8 @@
 namespace faxgate {
 namespace {
 
-constexpr std::array<std::pair<JobState, std::string_view>, 7> kStateNames{{
+constexpr std::array<std::pair<JobState, std::string_view>, 8> kStateNames{{
+    {JobState::kPreparing, "preparing"},
     {JobState::kScheduled, "scheduled"},
     {JobState::kQueued, "queued"},
     {JobState::kSending, "sending"},
@@ -52,10 +53,13 @@ bool IsFinal(JobState s) {
 bool CanTransition(JobState from, JobState to) {
   if (IsFinal(from)) return false;
   switch (to) {
-    case JobState::kScheduled:
+    case JobState::kPreparing:
       return false;  // only at creation
+    case JobState::kScheduled:
+      return from == JobState::kPreparing;
     case JobState::kQueued:
-      return from == JobState::kScheduled || from == JobState::kRetrying;
+      return from == JobState::kPreparing || from == JobState::kScheduled ||
+             from == JobState::kRetrying;
     case JobState::kSending:
       return from == JobState::kQueued;
     case JobState::kRetrying:

@@ -17,9 +17,19 @@ using JobId = int64_t;
 using GroupId = int64_t;
 using UserId = int64_t;
 
-// scheduled (send-at in the future) -> queued -> sending -> succeeded | failed | cancelled,
-// with retrying between attempts.
-enum class JobState { kScheduled, kQueued, kSending, kRetrying, kSucceeded, kFailed, kCancelled };
+// preparing (documents being converted to fax pages) -> scheduled (send-at in the future) ->
+// queued -> sending -> succeeded | failed | cancelled, with retrying between attempts. A job
+// whose documents cannot be converted goes from preparing to failed and is never dialled.
+enum class JobState {
+  kPreparing,
+  kScheduled,
+  kQueued,
+  kSending,
+  kRetrying,
+  kSucceeded,
+  kFailed,
+  kCancelled
+};
 
 std::string_view ToString(JobState s);
 std::optional<JobState> ParseJobState(std::string_view s);
@@ -57,8 +67,16 @@ struct Job {
   std::string owner_name;  // filled by the store on reads
   PhoneNumber number;      // canonical, dial string, class, display, extension
   std::string recipient_name;
+  std::string recipient_company;  // shown on the cover page
   std::string subject;
-  int priority = 127;  // 0..255, lower is sent first (HylaFAX)
+  // How the documents become fax pages (document/page_format.h names): "standard" | "fine" |
+  // "superfine", "a4" | "letter" | "b4", "cluster" | "diffusion" | "threshold".
+  std::string resolution = "fine";
+  std::string paper = "a4";
+  std::string halftone = "cluster";
+  std::string cover;           // cover page template name; empty: no cover page
+  std::string cover_comments;  // free text for the cover page
+  int priority = 127;          // 0..255, lower is sent first (HylaFAX)
   JobState state = JobState::kQueued;
   TimePoint submitted_at{};
   TimePoint send_at{};      // not before
@@ -70,7 +88,8 @@ struct Job {
   int tries = 0;  // calls that reached a fax machine
   int pages_total = 0;
   int pages_sent = 0;       // confirmed by the far end; a retry resumes after these
-  std::string document;     // spool content hash of the TIFF-F to send (all documents)
+  std::string document;     // spool content hash of the TIFF-F to send (cover and all documents,
+                            // tag lines drawn); empty while preparing
   std::string status_text;  // last result in words, as faxstat shows it
   FailureKind last_failure = FailureKind::kNone;
   TimePoint finished_at{};
@@ -103,9 +122,11 @@ struct Document {
   int64_t id = 0;
   GroupId group_id = 0;
   int ordinal = 0;
-  std::string file_name;     // as the user named it
-  std::string content_hash;  // spool address of the original upload
-  int pages = 0;
+  std::string file_name;       // as the user named it
+  std::string content_hash;    // spool address of the original upload
+  int pages = 0;               // fax pages it became; 0 until converted
+  std::string type;            // detected from the content: "pdf", "docx", "text", ...
+  std::string converted_hash;  // spool address of its fax pages (TIFF-F G4); empty until converted
 };
 
 }  // namespace faxgate

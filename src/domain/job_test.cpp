@@ -6,8 +6,9 @@ namespace faxgate {
 namespace {
 
 TEST(JobStateTest, NamesRoundTrip) {
-  for (auto s : {JobState::kScheduled, JobState::kQueued, JobState::kSending, JobState::kRetrying,
-                 JobState::kSucceeded, JobState::kFailed, JobState::kCancelled}) {
+  for (auto s :
+       {JobState::kPreparing, JobState::kScheduled, JobState::kQueued, JobState::kSending,
+        JobState::kRetrying, JobState::kSucceeded, JobState::kFailed, JobState::kCancelled}) {
     EXPECT_EQ(ParseJobState(ToString(s)), s);
   }
   EXPECT_FALSE(ParseJobState("done").has_value());
@@ -20,6 +21,15 @@ TEST(JobStateTest, LifecycleMoves) {
   EXPECT_TRUE(CanTransition(JobState::kRetrying, JobState::kQueued));
   EXPECT_TRUE(CanTransition(JobState::kSending, JobState::kSucceeded));
   EXPECT_TRUE(CanTransition(JobState::kSending, JobState::kCancelled));
+}
+
+TEST(JobStateTest, PreparedJobsWaitOrQueueAndUnconvertibleOnesFail) {
+  EXPECT_TRUE(CanTransition(JobState::kPreparing, JobState::kScheduled));
+  EXPECT_TRUE(CanTransition(JobState::kPreparing, JobState::kQueued));
+  EXPECT_TRUE(CanTransition(JobState::kPreparing, JobState::kFailed));
+  EXPECT_TRUE(CanTransition(JobState::kPreparing, JobState::kCancelled));
+  EXPECT_FALSE(CanTransition(JobState::kPreparing, JobState::kSending));
+  EXPECT_FALSE(CanTransition(JobState::kQueued, JobState::kPreparing));
 }
 
 TEST(JobStateTest, FinalStatesAreFinal) {

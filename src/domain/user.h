@@ -25,12 +25,24 @@ struct User {
   Role role = Role::kUser;
   std::string fax_number;  // personal fax number (DID) as configured, e.g. "8001"; unique
   std::string email;       // primary email
+  std::string company;     // for cover pages
+  std::string phone;       // for cover pages
+  std::string cover;       // default cover page template; empty: no cover unless a job asks
   std::vector<std::string> other_emails;
   CallRights rights;
   bool notify_on_success = false;
   bool must_change_password = false;
   bool disabled = false;
   TimePoint created_at{};
+};
+
+// A cover page template kept in the store: an SVG with {$FIELD} placeholders. Built-in
+// templates live in the document module; a stored one of the same name replaces it.
+struct CoverTemplateRecord {
+  std::string name;   // "plain", "business", "acme-letterhead"
+  std::string title;  // what the portal shows
+  std::string svg;
+  TimePoint updated_at{};
 };
 
 struct ApiToken {

@@ -182,8 +182,47 @@ CREATE TABLE events (
 );
 )sql";
 
+// Document conversion: how each job's pages are made, the cover page templates, user profile
+// fields a cover page shows, and a cache so a document is converted once per page format.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE jobs ADD COLUMN recipient_company TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN resolution TEXT NOT NULL DEFAULT 'fine';
+ALTER TABLE jobs ADD COLUMN paper TEXT NOT NULL DEFAULT 'a4';
+ALTER TABLE jobs ADD COLUMN halftone TEXT NOT NULL DEFAULT 'cluster';
+ALTER TABLE jobs ADD COLUMN cover TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN cover_comments TEXT NOT NULL DEFAULT '';
+-- Jobs still converting, looked up at start-up to finish what a crash interrupted.
+CREATE INDEX jobs_preparing ON jobs (id) WHERE state = 'preparing';
+
+ALTER TABLE documents ADD COLUMN type TEXT NOT NULL DEFAULT '';
+ALTER TABLE documents ADD COLUMN converted_hash TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE users ADD COLUMN company TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN cover TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE cover_templates (
+  name TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  svg TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+-- An upload (by content hash) converted to fax pages in one page format ("fine/a4/cluster").
+CREATE TABLE conversions (
+  source_hash TEXT NOT NULL,
+  format TEXT NOT NULL,
+  type TEXT NOT NULL,
+  tiff_hash TEXT NOT NULL,
+  pages INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (source_hash, format)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
+    {2, "document conversion, cover templates", kSchemaV2},
 };
 
 Status CreateMigrationsTable(Db& db) {

@@ -14,7 +14,8 @@ constexpr const char* kSelectJobs =
     " j.number_dial_string, j.number_extension, j.number_class, j.number_display,"
     " j.recipient_name, j.subject, j.priority, j.state, j.submitted_at, j.send_at, j.kill_at,"
     " j.next_try_at, j.max_dials, j.max_tries, j.dials, j.tries, j.pages_total, j.pages_sent,"
-    " j.document, j.status_text, j.last_failure, j.finished_at"
+    " j.document, j.status_text, j.last_failure, j.finished_at, j.recipient_company,"
+    " j.resolution, j.paper, j.halftone, j.cover, j.cover_comments"
     " FROM jobs j JOIN users u ON u.id = j.owner_id";
 
 // Every field but the job's identity (id, group, owner, submission time), shared by INSERT and
@@ -27,7 +28,9 @@ constexpr const char* kJobFields =
     " state = :state, send_at = :send_at, kill_at = :kill_at, next_try_at = :next_try_at,"
     " max_dials = :max_dials, max_tries = :max_tries, dials = :dials, tries = :tries,"
     " pages_total = :pages_total, pages_sent = :pages_sent, document = :document,"
-    " status_text = :status_text, last_failure = :last_failure, finished_at = :finished_at";
+    " status_text = :status_text, last_failure = :last_failure, finished_at = :finished_at,"
+    " recipient_company = :recipient_company, resolution = :resolution, paper = :paper,"
+    " halftone = :halftone, cover = :cover, cover_comments = :cover_comments";
 
 constexpr CallClass kCallClasses[] = {CallClass::kInternal, CallClass::kLocal, CallClass::kDomestic,
                                       CallClass::kInternational};
@@ -68,7 +71,13 @@ void BindJobFields(Statement& s, const Job& job) {
       .Bind(":document", job.document)
       .Bind(":status_text", job.status_text)
       .Bind(":last_failure", ToString(job.last_failure))
-      .Bind(":finished_at", UnlessEpoch(job.finished_at));
+      .Bind(":finished_at", UnlessEpoch(job.finished_at))
+      .Bind(":recipient_company", job.recipient_company)
+      .Bind(":resolution", job.resolution)
+      .Bind(":paper", job.paper)
+      .Bind(":halftone", job.halftone)
+      .Bind(":cover", job.cover)
+      .Bind(":cover_comments", job.cover_comments);
 }
 
 Status ReadNumber(Row& r, const std::string& what, PhoneNumber& n) {
@@ -117,6 +126,12 @@ Result<Job> ReadJob(const Statement& s) {
   if (!parsed_failure) return BadValue(what, "failure kind", failure);
   job.last_failure = *parsed_failure;
   job.finished_at = r.OptionalTime().value_or(TimePoint{});
+  job.recipient_company = r.Text();
+  job.resolution = r.Text();
+  job.paper = r.Text();
+  job.halftone = r.Text();
+  job.cover = r.Text();
+  job.cover_comments = r.Text();
   return job;
 }
 
@@ -147,16 +162,20 @@ Result<GroupId> InsertGroup(Db& db, UserId owner, TimePoint submitted_at) {
 
 // The vector's order is the documents' order; the store numbers them from 0.
 Status InsertDocuments(Db& db, GroupId group, const std::vector<Document>& documents) {
-  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare("INSERT INTO documents (group_id, ordinal, file_name,"
-                                              " content_hash, pages) VALUES (:group_id, :ordinal,"
-                                              " :file_name, :content_hash, :pages)"));
+  FG_ASSIGN_OR_RETURN(Statement s,
+                      db.Prepare("INSERT INTO documents (group_id, ordinal, file_name,"
+                                 " content_hash, pages, type, converted_hash) VALUES (:group_id,"
+                                 " :ordinal, :file_name, :content_hash, :pages, :type,"
+                                 " :converted_hash)"));
   for (size_t i = 0; i < documents.size(); ++i) {
     const Document& d = documents[i];
     s.Bind(":group_id", group)
         .Bind(":ordinal", static_cast<int64_t>(i))
         .Bind(":file_name", d.file_name)
         .Bind(":content_hash", d.content_hash)
-        .Bind(":pages", d.pages);
+        .Bind(":pages", d.pages)
+        .Bind(":type", d.type)
+        .Bind(":converted_hash", d.converted_hash);
     FG_RETURN_IF_ERROR(s.Run());
   }
   return Status::Ok();
@@ -169,12 +188,15 @@ Status InsertJob(Db& db, const Job& job) {
                  " number_canonical, number_dial_string, number_extension, number_class,"
                  " number_display, recipient_name, subject, priority, state, send_at, kill_at,"
                  " next_try_at, max_dials, max_tries, dials, tries, pages_total, pages_sent,"
-                 " document, status_text, last_failure, finished_at)"
+                 " document, status_text, last_failure, finished_at, recipient_company,"
+                 " resolution, paper, halftone, cover, cover_comments)"
                  " VALUES (:id, :group_id, :owner_id, :submitted_at, :number_input,"
                  " :number_canonical, :number_dial_string, :number_extension, :number_class,"
                  " :number_display, :recipient_name, :subject, :priority, :state, :send_at,"
                  " :kill_at, :next_try_at, :max_dials, :max_tries, :dials, :tries, :pages_total,"
-                 " :pages_sent, :document, :status_text, :last_failure, :finished_at)"));
+                 " :pages_sent, :document, :status_text, :last_failure, :finished_at,"
+                 " :recipient_company, :resolution, :paper, :halftone, :cover,"
+                 " :cover_comments)"));
   s.Bind(":id", job.id)
       .Bind(":group_id", job.group_id)
       .Bind(":owner_id", job.owner_id)
@@ -230,8 +252,9 @@ Result<std::vector<Job>> SelectJobs(Db& db, const JobFilter& filter) {
 
 Result<std::vector<Document>> SelectDocuments(Db& db, GroupId group) {
   FG_ASSIGN_OR_RETURN(Statement s,
-                      db.Prepare("SELECT id, group_id, ordinal, file_name, content_hash, pages"
-                                 " FROM documents WHERE group_id = :group_id ORDER BY ordinal"));
+                      db.Prepare("SELECT id, group_id, ordinal, file_name, content_hash, pages,"
+                                 " type, converted_hash FROM documents"
+                                 " WHERE group_id = :group_id ORDER BY ordinal"));
   s.Bind(":group_id", group);
   std::vector<Document> documents;
   while (true) {
@@ -245,7 +268,52 @@ Result<std::vector<Document>> SelectDocuments(Db& db, GroupId group) {
     d.file_name = r.Text();
     d.content_hash = r.Text();
     d.pages = r.Int32();
+    d.type = r.Text();
+    d.converted_hash = r.Text();
   }
+}
+
+Status SaveDocument(Db& db, const Document& d) {
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare("UPDATE documents SET pages = :pages, type = :type,"
+                                              " converted_hash = :converted_hash WHERE id = :id"));
+  FG_RETURN_IF_ERROR(s.Bind(":pages", d.pages)
+                         .Bind(":type", d.type)
+                         .Bind(":converted_hash", d.converted_hash)
+                         .Bind(":id", d.id)
+                         .Run());
+  if (db.Changes() == 0) return NotFound(fmt::format("no document {}", d.id));
+  return Status::Ok();
+}
+
+Result<std::optional<Conversion>> SelectConversion(Db& db, const std::string& source_hash,
+                                                   const std::string& format) {
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare("SELECT type, tiff_hash, pages FROM conversions"
+                                              " WHERE source_hash = :source AND format = :format"));
+  s.Bind(":source", source_hash).Bind(":format", format);
+  FG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Conversion>();
+  Row r(s);
+  Conversion c;
+  c.source_hash = source_hash;
+  c.format = format;
+  c.type = r.Text();
+  c.tiff_hash = r.Text();
+  c.pages = r.Int32();
+  return std::optional<Conversion>(c);
+}
+
+Status InsertConversion(Db& db, const Conversion& c, TimePoint now) {
+  FG_ASSIGN_OR_RETURN(Statement s,
+                      db.Prepare("INSERT OR REPLACE INTO conversions (source_hash, format, type,"
+                                 " tiff_hash, pages, created_at) VALUES (:source, :format, :type,"
+                                 " :tiff, :pages, :now)"));
+  return s.Bind(":source", c.source_hash)
+      .Bind(":format", c.format)
+      .Bind(":type", c.type)
+      .Bind(":tiff", c.tiff_hash)
+      .Bind(":pages", c.pages)
+      .Bind(":now", now)
+      .Run();
 }
 
 }  // namespace
@@ -275,6 +343,24 @@ Result<std::vector<Document>> SqliteStore::ListDocuments(GroupId group) {
   std::lock_guard lock(mu_);
   return WithContext(SelectDocuments(*db_, group),
                      fmt::format("list documents of group {}", group));
+}
+
+Status SqliteStore::UpdateDocument(const Document& document) {
+  std::lock_guard lock(mu_);
+  return WithContext(SaveDocument(*db_, document), fmt::format("save document {}", document.id));
+}
+
+Result<std::optional<Conversion>> SqliteStore::FindConversion(const std::string& source_hash,
+                                                              const std::string& format) {
+  std::lock_guard lock(mu_);
+  return WithContext(SelectConversion(*db_, source_hash, format), "look up a conversion");
+}
+
+Status SqliteStore::PutConversion(const Conversion& conversion) {
+  std::lock_guard lock(mu_);
+  const TimePoint now{std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch())};
+  return WithContext(InsertConversion(*db_, conversion, now), "save a conversion");
 }
 
 }  // namespace faxgate::sqlite

@@ -20,7 +20,7 @@ namespace {
 constexpr const char* kSelectUsers =
     "SELECT id, name, full_name, password_hash, role, fax_number, email, may_call_local,"
     " may_call_domestic, may_call_international, notify_on_success, must_change_password,"
-    " disabled, created_at FROM users";
+    " disabled, created_at, company, phone, cover FROM users";
 
 // Every field but the id and the creation time, shared by INSERT and UPDATE.
 constexpr const char* kUserFields =
@@ -28,7 +28,7 @@ constexpr const char* kUserFields =
     " fax_number = :fax_number, email = :email, may_call_local = :may_call_local,"
     " may_call_domestic = :may_call_domestic, may_call_international = :may_call_international,"
     " notify_on_success = :notify_on_success, must_change_password = :must_change_password,"
-    " disabled = :disabled";
+    " disabled = :disabled, company = :company, phone = :phone, cover = :cover";
 
 void BindUserFields(Statement& s, const User& u) {
   s.Bind(":name", u.name)
@@ -42,7 +42,10 @@ void BindUserFields(Statement& s, const User& u) {
       .Bind(":may_call_international", u.rights.international)
       .Bind(":notify_on_success", u.notify_on_success)
       .Bind(":must_change_password", u.must_change_password)
-      .Bind(":disabled", u.disabled);
+      .Bind(":disabled", u.disabled)
+      .Bind(":company", u.company)
+      .Bind(":phone", u.phone)
+      .Bind(":cover", u.cover);
 }
 
 Result<User> ReadUser(const Statement& s) {
@@ -65,6 +68,9 @@ Result<User> ReadUser(const Statement& s) {
   u.must_change_password = r.Bool();
   u.disabled = r.Bool();
   u.created_at = r.Time();
+  u.company = r.Text();
+  u.phone = r.Text();
+  u.cover = r.Text();
   return u;
 }
 
@@ -156,10 +162,11 @@ Result<User> InsertUser(Db& db, const User& user) {
       Statement s,
       db.Prepare("INSERT INTO users (created_at, name, full_name, password_hash, role,"
                  " fax_number, email, may_call_local, may_call_domestic, may_call_international,"
-                 " notify_on_success, must_change_password, disabled) VALUES (:created_at,"
-                 " :name, :full_name, :password_hash, :role, :fax_number, :email,"
-                 " :may_call_local, :may_call_domestic, :may_call_international,"
-                 " :notify_on_success, :must_change_password, :disabled)"));
+                 " notify_on_success, must_change_password, disabled, company, phone, cover)"
+                 " VALUES (:created_at, :name, :full_name, :password_hash, :role, :fax_number,"
+                 " :email, :may_call_local, :may_call_domestic, :may_call_international,"
+                 " :notify_on_success, :must_change_password, :disabled, :company, :phone,"
+                 " :cover)"));
   s.Bind(":created_at", user.created_at);
   BindUserFields(s, user);
   FG_RETURN_IF_ERROR(s.Run());

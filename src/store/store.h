@@ -27,6 +27,16 @@ struct NewSubmission {
   std::vector<Job> jobs;            // id and group_id are assigned by the store
 };
 
+// An upload converted to fax pages in one page format, kept so that the same document sent
+// again (or to many numbers) is converted once.
+struct Conversion {
+  std::string source_hash;  // spool address of the upload
+  std::string format;       // "fine/a4/cluster"
+  std::string type;         // detected type
+  std::string tiff_hash;    // spool address of the TIFF-F pages
+  int pages = 0;
+};
+
 struct JobFilter {
   std::optional<UserId> owner_id;
   std::vector<JobState> states;      // empty: any
@@ -76,6 +86,11 @@ class Store {
   virtual Status UpdateJob(const Job& job) = 0;
   virtual Result<std::vector<Job>> ListJobs(const JobFilter& filter) = 0;
   virtual Result<std::vector<Document>> ListDocuments(GroupId group) = 0;
+  // Writes a document's conversion results (type, pages, converted_hash).
+  virtual Status UpdateDocument(const Document& document) = 0;
+  virtual Result<std::optional<Conversion>> FindConversion(const std::string& source_hash,
+                                                           const std::string& format) = 0;
+  virtual Status PutConversion(const Conversion& conversion) = 0;
 
   // An attempt is written when the call starts (ended_at empty) and again when it ends, so that
   // a crash leaves evidence of the call in progress.
@@ -100,6 +115,12 @@ class Store {
   virtual Result<ApiToken> CreateToken(const ApiToken& token) = 0;
   virtual Result<ApiToken> FindTokenByHash(const std::string& token_hash) = 0;
   virtual Status TouchToken(int64_t token_id, TimePoint used_at) = 0;
+
+  // Cover page templates stored by administrators (kNotFound for an unknown name).
+  virtual Result<std::vector<CoverTemplateRecord>> ListCoverTemplates() = 0;
+  virtual Result<CoverTemplateRecord> GetCoverTemplate(const std::string& name) = 0;
+  virtual Status PutCoverTemplate(const CoverTemplateRecord& record) = 0;
+  virtual Status DeleteCoverTemplate(const std::string& name) = 0;
 
   // System parameters as stored key/values (domain/settings.h gives them meaning).
   virtual Result<std::map<std::string, std::string>> GetSettings() = 0;

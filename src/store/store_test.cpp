@@ -99,6 +99,42 @@ TEST_F(StoreTest, DocumentsKeepTheirOrder) {
   EXPECT_GT(docs[1].id, docs[0].id);
 }
 
+TEST_F(StoreTest, ConversionResultsAreSavedOnTheDocumentAndCached) {
+  GroupId group = SubmitOne(demo_).group_id;
+  std::vector<Document> docs = Must(store_->ListDocuments(group));
+  docs[1].type = "docx";
+  docs[1].pages = 4;
+  docs[1].converted_hash = std::string(64, 'c');
+  Must(store_->UpdateDocument(docs[1]));
+  Document got = Must(store_->ListDocuments(group))[1];
+  EXPECT_EQ(got.type, "docx");
+  EXPECT_EQ(got.pages, 4);
+  EXPECT_EQ(got.converted_hash, std::string(64, 'c'));
+
+  EXPECT_FALSE(Must(store_->FindConversion(docs[1].content_hash, "fine/a4/cluster")).has_value());
+  Must(store_->PutConversion(
+      {docs[1].content_hash, "fine/a4/cluster", "docx", got.converted_hash, 4}));
+  auto cached = Must(store_->FindConversion(docs[1].content_hash, "fine/a4/cluster"));
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->tiff_hash, got.converted_hash);
+  EXPECT_EQ(cached->pages, 4);
+  EXPECT_FALSE(
+      Must(store_->FindConversion(docs[1].content_hash, "standard/a4/cluster")).has_value());
+}
+
+TEST_F(StoreTest, CoverTemplatesAreStoredReplacedAndDeleted) {
+  EXPECT_TRUE(Must(store_->ListCoverTemplates()).empty());
+  Must(store_->PutCoverTemplate({"acme", "Acme letterhead", "<svg/>", At(0)}));
+  Must(store_->PutCoverTemplate({"acme", "Acme letterhead 2", "<svg>2</svg>", At(1)}));
+  CoverTemplateRecord t = Must(store_->GetCoverTemplate("acme"));
+  EXPECT_EQ(t.title, "Acme letterhead 2");
+  EXPECT_EQ(t.svg, "<svg>2</svg>");
+  EXPECT_EQ(Must(store_->ListCoverTemplates()).size(), 1u);
+  Must(store_->DeleteCoverTemplate("acme"));
+  EXPECT_EQ(store_->GetCoverTemplate("acme").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteCoverTemplate("acme").error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(StoreTest, JobReadsBackWithEveryField) {
   Job created = SubmitOne(demo_);
 

@@ -32,6 +32,9 @@ User SampleUser(const std::string& name, const std::string& fax_number) {
   u.must_change_password = true;
   u.disabled = true;
   u.created_at = At(-600) + std::chrono::milliseconds(7);
+  u.company = "深圳 Acme";
+  u.phone = "+86 755 8323 5100";
+  u.cover = "business";
   return u;
 }
 
@@ -41,7 +44,13 @@ Job SampleJob(const std::string& canonical_number) {
                            "0" + canonical_number,     "801",
                            CallClass::kDomestic,       "+86 755 " + canonical_number + " ext. 801"};
   job.recipient_name = "Acme Purchasing";
+  job.recipient_company = "Acme 有限公司";
   job.subject = "Order 4711";
+  job.resolution = "superfine";
+  job.paper = "b4";
+  job.halftone = "diffusion";
+  job.cover = "chinese-business";
+  job.cover_comments = "Please sign page 2.\n请签字。";
   job.priority = 42;
   job.state = JobState::kRetrying;
   job.submitted_at = At(0) + std::chrono::milliseconds(1);
@@ -122,6 +131,12 @@ void ExpectSameJob(const Job& want, const Job& got) {
   FG_EXPECT_FIELD(number.display);
   FG_EXPECT_FIELD(recipient_name);
   FG_EXPECT_FIELD(subject);
+  FG_EXPECT_FIELD(recipient_company);
+  FG_EXPECT_FIELD(resolution);
+  FG_EXPECT_FIELD(paper);
+  FG_EXPECT_FIELD(halftone);
+  FG_EXPECT_FIELD(cover);
+  FG_EXPECT_FIELD(cover_comments);
   FG_EXPECT_FIELD(priority);
   FG_EXPECT_FIELD(state);
   FG_EXPECT_FIELD(submitted_at);
@@ -194,6 +209,9 @@ void ExpectSameUser(const User& want, const User& got) {
   FG_EXPECT_FIELD(role);
   FG_EXPECT_FIELD(fax_number);
   FG_EXPECT_FIELD(email);
+  FG_EXPECT_FIELD(company);
+  FG_EXPECT_FIELD(phone);
+  FG_EXPECT_FIELD(cover);
   FG_EXPECT_FIELD(other_emails);
   FG_EXPECT_FIELD(rights.local);
   FG_EXPECT_FIELD(rights.domestic);

@@ -22,6 +22,10 @@ class SqliteStore final : public Store {
   Status UpdateJob(const Job& job) override;
   Result<std::vector<Job>> ListJobs(const JobFilter& filter) override;
   Result<std::vector<Document>> ListDocuments(GroupId group) override;
+  Status UpdateDocument(const Document& document) override;
+  Result<std::optional<Conversion>> FindConversion(const std::string& source_hash,
+                                                   const std::string& format) override;
+  Status PutConversion(const Conversion& conversion) override;
 
   Result<int64_t> BeginAttempt(const Attempt& attempt) override;
   Status EndAttempt(const Attempt& attempt) override;
@@ -42,6 +46,11 @@ class SqliteStore final : public Store {
   Result<ApiToken> CreateToken(const ApiToken& token) override;
   Result<ApiToken> FindTokenByHash(const std::string& token_hash) override;
   Status TouchToken(int64_t token_id, TimePoint used_at) override;
+
+  Result<std::vector<CoverTemplateRecord>> ListCoverTemplates() override;
+  Result<CoverTemplateRecord> GetCoverTemplate(const std::string& name) override;
+  Status PutCoverTemplate(const CoverTemplateRecord& record) override;
+  Status DeleteCoverTemplate(const std::string& name) override;
 
   Result<std::map<std::string, std::string>> GetSettings() override;
   Status PutSettings(const std::map<std::string, std::string>& values) override;
