@@ -30,6 +30,7 @@ std::string Strftime(const char* format, TimePoint t) {
 }  // namespace
 
 char StateLetter(const std::string& s) {
+  if (s == "preparing") return 'B';  // blocked: its documents are being converted
   if (s == "scheduled") return 'P';  // pending: waiting for its time to send
   if (s == "retrying") return 'S';   // sleeping between attempts
   if (s == "queued") return 'W';     // waiting for a line

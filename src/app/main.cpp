@@ -68,6 +68,31 @@ int main(int argc, char** argv) {
   AddClientFlags(rm_cmd, &client);
   rm_cmd->callback([&] { rc = faxgate::RunRemove(client, rm_ids); });
 
+  faxgate::ConvertFlags convert;
+  auto* convert_cmd = app.add_subcommand(
+      "convert", "convert documents to fax pages (TIFF-F), or a fax to PDF/TIFF-S/PNG, locally");
+  convert_cmd->add_option("inputs", convert.inputs, "documents, in order")->required();
+  convert_cmd->add_option("-o,--output", convert.output, "file to write")->required();
+  convert_cmd->add_option("--resolution", convert.resolution, "standard | fine | superfine");
+  convert_cmd->add_option("--paper", convert.paper, "a4 | letter | b4");
+  convert_cmd->add_option("--halftone", convert.halftone,
+                          "cluster (default, small pages) | diffusion (photo detail) | threshold");
+  convert_cmd->add_option("--cover", convert.cover,
+                          "cover page first: plain | business | chinese-business | FILE.svg");
+  convert_cmd->add_option("--field", convert.fields, "cover field KEY=VALUE (repeat)");
+  convert_cmd->add_option("--tagline", convert.tag_line,
+                          "tag line on every page, e.g. 'From %%l|%c|Page %%P of %%T'");
+  convert_cmd->add_option("--local-ident", convert.local_ident, "%%l in the tag line");
+  convert_cmd->add_option("--to", convert.to,
+                          "fax (default) | pdf | tiff-s | tiff-f | png (the last four take one "
+                          "fax TIFF)");
+  convert_cmd->add_option("--thumbnail-width", convert.thumbnail_width, "png width in pixels");
+  convert_cmd->add_option("--max-pages", convert.max_pages, "pages one document may make");
+  convert_cmd->add_option("--timeout", convert.timeout_s, "seconds one renderer may run");
+  convert_cmd->add_option("--work-dir", convert.work_dir, "scratch directory (removed after)");
+  convert_cmd->add_flag("--json", convert.json, "print a JSON summary");
+  convert_cmd->callback([&] { rc = faxgate::RunConvert(convert); });
+
   auto* recv_cmd = app.add_subcommand("recv", "received faxes");
   recv_cmd->require_subcommand(1);
   std::string recv_id, recv_out, recv_format;

@@ -133,7 +133,19 @@ int RunServe(const ServeOptions& options) {
       },
       inbound, driver);
   dialer.pool = &lines;
-  FaxService faxes(**store, spool, driver, settings, clock);
+  CoverTemplateService covers(**store, spool);
+  PreparerOptions prep;
+  prep.worker = std::filesystem::read_symlink("/proc/self/exe", ec);
+  prep.work_root = config->data_dir / "work";
+  prep.threads = config->documents.workers;
+  prep.office_instances = config->documents.office_instances;
+  prep.limits.wall_time = std::chrono::seconds(config->documents.timeout_s);
+  prep.limits.cpu_seconds = config->documents.timeout_s;
+  prep.limits.max_pages = config->documents.max_pages;
+  prep.limits.memory_bytes = int64_t{config->documents.memory_mb} << 20;
+  std::filesystem::remove_all(prep.work_root, ec);  // what a crash left
+  DocumentPreparer preparer(control, **store, spool, settings, covers, driver, clock, prep);
+  FaxService faxes(**store, spool, driver, settings, preparer, covers, clock);
 
   if (Status s = inbound.Recover(); !s.ok())
     logger->error("recovery of receptions: {}", s.error().message);
@@ -144,9 +156,12 @@ int RunServe(const ServeOptions& options) {
   if (int n = spool.SweepScratch(); n > 0) {
     logger->info("removed {} unfinished temporary files from the spool", n);
   }
+  if (Status s = preparer.Recover(); !s.ok())
+    logger->error("recovery of conversions: {}", s.error().message);
 
   http::Router router;
-  http::AddApiRoutes(router, {store->get(), &users, &faxes, &settings, &lines, &clock});
+  http::AddApiRoutes(router,
+                     {store->get(), &users, &faxes, &settings, &lines, &clock, &covers, &spool});
   http::HttpServer server(control, router);
   auto port = server.Listen(listen->host, listen->port);
   if (!port.ok()) {
@@ -172,7 +187,9 @@ int RunServe(const ServeOptions& options) {
     control.stop();
   });
   control.run();
-  // Let the lines hang up and report, then record those reports before leaving.
+  // Conversions in progress are dropped (recovery redoes them); then let the lines hang up and
+  // report, and record those reports before leaving.
+  preparer.Stop();
   lines.Stop();
   control.restart();
   control.poll();

@@ -41,7 +41,8 @@ int RunStat(const ClientFlags& cf, const StatFlags& f) {
   if (f.queue) {
     auto q = GetJson(
         **client,
-        "/api/v1/faxes?direction=outbound&status=scheduled,queued,sending,retrying&limit=500");
+        "/api/v1/"
+        "faxes?direction=outbound&status=preparing,scheduled,queued,sending,retrying&limit=500");
     if (!q.ok()) return ReportError(q.error());
     out["queue"] = (*q)["faxes"];
   }

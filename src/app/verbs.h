@@ -47,4 +47,24 @@ int RunUserList(const ClientFlags& client);
 int RunUserSet(const ClientFlags& client, const UserFlags& flags);
 int RunTokenCreate(const ClientFlags& client, const std::string& user, const std::string& name);
 
+// `faxgate convert` runs locally, without a server.
+struct ConvertFlags {
+  std::vector<std::string> inputs;
+  std::string output;                // -o
+  std::string resolution = "fine";   // standard | fine | superfine
+  std::string paper = "a4";          // a4 | letter | b4
+  std::string halftone = "cluster";  // cluster | diffusion | threshold
+  std::string cover;                 // built-in template name or SVG file; empty: none
+  std::vector<std::string> fields;   // cover fields, KEY=VALUE
+  std::string tag_line;              // HylaFAX-like format; empty: none
+  std::string local_ident;           // %%l in the tag line
+  std::string to = "fax";            // fax | pdf | tiff-s | tiff-f | png
+  int thumbnail_width = 400;
+  int max_pages = 500;
+  int timeout_s = 60;
+  std::string work_dir;
+  bool json = false;
+};
+int RunConvert(const ConvertFlags& flags);
+
 }  // namespace faxgate

@@ -96,7 +96,7 @@ Result<Config> ParseConfig(std::string_view toml_text) {
   }
   Config config;
   FG_RETURN_IF_ERROR(
-      CheckKeys(root, {"data_dir", "http", "log", "media", "loopback", "calls"}, ""));
+      CheckKeys(root, {"data_dir", "http", "log", "media", "loopback", "calls", "documents"}, ""));
   if (auto dir = root["data_dir"].value<std::string>()) config.data_dir = *dir;
   if (const toml::table* http = root["http"].as_table()) {
     FG_RETURN_IF_ERROR(CheckKeys(*http, {"listen"}, "http."));
@@ -116,6 +116,25 @@ Result<Config> ParseConfig(std::string_view toml_text) {
   }
   if (const toml::table* lb = root["loopback"].as_table()) {
     FG_RETURN_IF_ERROR(ParseLoopback(*lb, &config.loopback));
+  }
+  if (const toml::table* docs = root["documents"].as_table()) {
+    FG_RETURN_IF_ERROR(
+        CheckKeys(*docs, {"workers", "office_instances", "timeout_s", "max_pages", "memory_mb"},
+                  "documents."));
+    DocumentsConfig& d = config.documents;
+    const std::pair<const char*, int*> ints[] = {{"workers", &d.workers},
+                                                 {"office_instances", &d.office_instances},
+                                                 {"timeout_s", &d.timeout_s},
+                                                 {"max_pages", &d.max_pages},
+                                                 {"memory_mb", &d.memory_mb}};
+    for (const auto& [key, field] : ints) {
+      const int64_t v = (*docs)[key].value_or(int64_t{*field});
+      if (v < 1 || v > 1000000) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("faxgate.toml: documents.{} = {} is out of range", key, v));
+      }
+      *field = static_cast<int>(v);
+    }
   }
   return config;
 }

@@ -29,6 +29,15 @@ struct LoopbackTrunkConfig {
   int fail_count = 0;
 };
 
+// [documents]: how uploads are converted to fax pages.
+struct DocumentsConfig {
+  int workers = 2;           // conversions at once (the blocking pool's threads)
+  int office_instances = 1;  // warm LibreOffice processes (about 280 MB each)
+  int timeout_s = 60;        // per renderer run
+  int max_pages = 500;       // fax pages one document may become
+  int memory_mb = 2048;      // address space of each renderer process
+};
+
 struct Config {
   std::filesystem::path data_dir = "var";
   std::string http_listen = "127.0.0.1:8080";
@@ -36,6 +45,7 @@ struct Config {
   int media_workers = 0;         // 0 = one per core
   int max_concurrent_calls = 0;  // over all trunks; 0 = sum of the trunks' channels
   LoopbackTrunkConfig loopback;
+  DocumentsConfig documents;
   std::filesystem::path source_path;  // the file it was read from, empty for defaults
 };
 

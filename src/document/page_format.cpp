@@ -99,6 +99,11 @@ double PageFormat::paper_height_in() const {
   return 297.0 / 25.4;
 }
 
+std::string FormatKey(const PageFormat& f) {
+  return std::string(ToString(f.resolution)) + "/" + std::string(ToString(f.paper)) + "/" +
+         std::string(ToString(f.halftone));
+}
+
 int PageFormat::height_rows() const {
   return static_cast<int>(std::lround(paper_height_in() * y_dpi()));
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace faxgate {
@@ -43,5 +44,8 @@ struct PageFormat {
   double paper_width_in() const;
   double paper_height_in() const;
 };
+
+// "fine/a4/cluster": names a format in caches and logs.
+std::string FormatKey(const PageFormat& f);
 
 }  // namespace faxgate

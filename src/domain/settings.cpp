@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace faxgate {
 namespace {
@@ -75,6 +76,20 @@ std::string SetBool(bool* out, const std::string& v) {
         } \
   }
 
+#define FG_CHOICE(name, ...)                                                              \
+  Field {                                                                                 \
+#name, [](const SystemSettings& s) { return s.name; },                                  \
+        [](SystemSettings& s, const std::string& v) -> std::string {                      \
+          for (const char* choice : {__VA_ARGS__})                                        \
+            if (v == choice) {                                                            \
+              s.name = v;                                                                 \
+              return "";                                                                  \
+            }                                                                             \
+          return fmt::format("must be one of: {}",                                  \
+                             fmt::join(std::initializer_list<const char*>{__VA_ARGS__}, ", "));       \
+        } \
+  }
+
 const std::vector<Field>& Fields() {
   static const std::vector<Field> fields = {
       FG_DIGITS(country_code, false),
@@ -98,6 +113,11 @@ const std::vector<Field>& Fields() {
       FG_INT(kill_time_s, 60, 30 * 86400),
       FG_TEXT(local_ident, 20u),
       FG_TEXT(page_header, 50u),
+      FG_TEXT(tag_line, 200u),
+      FG_TEXT(fax_number, 30u),
+      FG_CHOICE(default_resolution, "standard", "fine", "superfine"),
+      FG_CHOICE(default_paper, "a4", "letter", "b4"),
+      FG_CHOICE(halftone, "cluster", "diffusion", "threshold"),
       FG_INT(max_receive_pages, 1, 10000),
       FG_TEXT(unknown_did, 64u),
       FG_INT(mail_check_interval_s, 60, 600),

@@ -28,7 +28,15 @@ struct SystemSettings {
   int kill_time_s = 3 * 3600;   // a job gives up this long after its send time
   // Fax
   std::string local_ident = "faxgate";  // TSI/CSI, at most 20 characters
-  std::string page_header;              // spandsp tag line text; empty: none
+  std::string page_header;  // spandsp's own ASCII header line; empty: none (prefer tag_line)
+  // Drawn by faxgate at the top of every sent page (HylaFAX TagLineFormat codes; '|' separates
+  // fields spread over the width); empty: no tag line.
+  std::string tag_line = "From %%l|%c|Page %%P of %%T";
+  std::string fax_number;  // the server's own fax number, shown by %%n in the tag line
+  // How documents become pages unless a job says otherwise (document/page_format.h names).
+  std::string default_resolution = "fine";
+  std::string default_paper = "a4";
+  std::string halftone = "cluster";
   int max_receive_pages = 200;
   std::string unknown_did = "refuse";  // "refuse", or a user name whose inbox takes them
   // Mail and portal (used by later modules; kept here so all parameters live in one place)

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,10 @@ struct Bitmap {
 };
 
 Result<std::vector<Bitmap>> ReadBitmaps(const std::filesystem::path& path);
+// Decodes one page at a time and hands it to `sink`, so a long document is never held whole;
+// an error from the sink stops the reading.
+Status ForEachBitmap(const std::filesystem::path& path, std::string_view display_name,
+                     const std::function<Status(Bitmap&&)>& sink);
 // Writes bitmaps as a G4 TIFF-F (used by tests and the sample generator).
 Status WriteFaxTiff(const std::filesystem::path& path, const std::vector<Bitmap>& pages);
 

@@ -190,6 +190,24 @@ Result<std::vector<Bitmap>> ReadBitmaps(const std::filesystem::path& path) {
   return pages;
 }
 
+Status ForEachBitmap(const std::filesystem::path& path, std::string_view display_name,
+                     const std::function<Status(Bitmap&&)>& sink) {
+  FG_ASSIGN_OR_RETURN(auto file, TiffFile::OpenForReading(path, display_name));
+  size_t page = 0;
+  do {
+    if (page >= kMaxPages) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("{} has more than {} pages", display_name, kMaxPages));
+    }
+    // Each page gets the whole budget: only one is held at a time.
+    size_t budget = kMaxDecodedBytes;
+    FG_ASSIGN_OR_RETURN(Bitmap bitmap,
+                        ReadPage(*file, display_name, static_cast<int>(++page), &budget));
+    FG_RETURN_IF_ERROR(sink(std::move(bitmap)));
+  } while (TIFFReadDirectory(file->tiff()));
+  return Status::Ok();
+}
+
 Status WriteFaxTiff(const std::filesystem::path& path, const std::vector<Bitmap>& pages) {
   if (pages.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "no pages to write to " + path.string());

@@ -6,6 +6,9 @@
 
 #include "base/files.h"
 #include "base/log.h"
+#include "document/document_type.h"
+#include "document/page_format.h"
+#include "document/received_outputs.h"
 #include "fax/tiff_document.h"
 
 namespace faxgate {
@@ -81,8 +84,7 @@ Result<std::vector<PhoneNumber>> FaxService::ParseRecipients(const User& sender,
   return out;
 }
 
-Result<std::pair<std::vector<Document>, std::string>> FaxService::StoreDocuments(
-    const std::vector<UploadedFile>& files, int* pages) {
+Result<std::vector<Document>> FaxService::StoreDocuments(const std::vector<UploadedFile>& files) {
   if (files.empty())
     return MakeError(ErrorCode::kInvalidArgument, "no document: attach at least one file");
   if (files.size() > kMaxFiles) {
@@ -91,9 +93,8 @@ Result<std::pair<std::vector<Document>, std::string>> FaxService::StoreDocuments
         fmt::format("{} files is more than the {} one fax may have", files.size(), kMaxFiles));
   }
   const int64_t max_bytes = settings_.Get().max_attachment_bytes;
+  // Every file is checked before any is stored, so a refused submission leaves nothing behind.
   std::vector<Document> documents;
-  std::vector<std::filesystem::path> paths;
-  *pages = 0;
   for (const UploadedFile& f : files) {
     const std::string name = f.name.empty() ? "document" : f.name;
     if (static_cast<int64_t>(f.bytes.size()) > max_bytes) {
@@ -101,37 +102,22 @@ Result<std::pair<std::vector<Document>, std::string>> FaxService::StoreDocuments
                        fmt::format("{} is {} bytes; the largest file accepted is {} bytes", name,
                                    f.bytes.size(), max_bytes));
     }
-    // Checked in the scratch area first, so a refused upload leaves nothing in the spool.
-    const std::filesystem::path scratch = spool_.ScratchPath(".upload");
-    FG_RETURN_IF_ERROR(WriteFileAtomic(scratch, f.bytes));
-    auto info = InspectTiff(scratch, name);
-    Status sendable = info.ok() ? CheckSendable(*info, name) : Status(info.error());
-    if (!sendable.ok()) {
-      std::error_code ec;
-      std::filesystem::remove(scratch, ec);
-      if (!info.ok()) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("{}: faxgate accepts TIFF files at fax resolution (1728 "
-                                     "pixels wide, 204 dpi) until document conversion arrives",
-                                     info.error().message));
-      }
-      return sendable.error();
+    if (f.bytes.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} is empty", name));
     }
-    FG_ASSIGN_OR_RETURN(std::string hash, spool_.Adopt(scratch));
+    FG_ASSIGN_OR_RETURN(DetectedType type, DetectDocumentType(f.bytes, name));
     Document d;
     d.ordinal = static_cast<int>(documents.size());
     d.file_name = name;
-    d.content_hash = hash;
-    d.pages = static_cast<int>(info->pages.size());
-    *pages += d.pages;
+    d.type = std::string(ToString(type.type));
     documents.push_back(d);
-    paths.push_back(spool_.PathOf(hash));
   }
-  // The line sends one file: every document's pages, in order, as one TIFF-F.
-  std::filesystem::path joined = spool_.ScratchPath("send.tif");
-  FG_RETURN_IF_ERROR(ConcatenateFaxTiffs(paths, joined));
-  FG_ASSIGN_OR_RETURN(std::string send_hash, spool_.Adopt(joined));
-  return std::make_pair(std::move(documents), send_hash);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::filesystem::path scratch = spool_.ScratchPath(".upload");
+    FG_RETURN_IF_ERROR(WriteFileAtomic(scratch, files[i].bytes));
+    FG_ASSIGN_OR_RETURN(documents[i].content_hash, spool_.Adopt(scratch));
+  }
+  return documents;
 }
 
 Result<std::vector<Job>> FaxService::Send(const User& sender, const SendRequest& r) {
@@ -154,36 +140,60 @@ Result<std::vector<Job>> FaxService::Send(const User& sender, const SendRequest&
   if (kill_at <= send_at) {
     return MakeError(ErrorCode::kInvalidArgument, "the kill time must be after the send time");
   }
-  int pages = 0;
-  FG_ASSIGN_OR_RETURN(auto docs, StoreDocuments(r.files, &pages));
+  const std::string resolution = r.resolution.value_or(s.default_resolution);
+  const std::string paper = r.paper.value_or(s.default_paper);
+  const std::string halftone = r.halftone.value_or(s.halftone);
+  if (!ParseResolution(resolution)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("resolution '{}': use standard, fine or superfine", resolution));
+  }
+  if (!ParsePaper(paper)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("paper '{}': use a4, letter or b4", paper));
+  }
+  if (!ParseHalftone(halftone)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("halftone '{}': use cluster, diffusion or threshold", halftone));
+  }
+  std::string cover = r.cover.value_or(sender.cover);
+  if (cover == "none") cover.clear();
+  if (!cover.empty()) {
+    auto found = covers_.Get(cover);
+    if (!found.ok()) return found.error();
+  }
+  FG_ASSIGN_OR_RETURN(std::vector<Document> documents, StoreDocuments(r.files));
 
   NewSubmission sub;
   sub.owner_id = sender.id;
-  sub.documents = std::move(docs.first);
+  sub.documents = std::move(documents);
   for (const PhoneNumber& n : numbers) {
     Job j;
     j.owner_id = sender.id;
     j.number = n;
     j.recipient_name = r.recipient_name;
+    j.recipient_company = r.recipient_company;
     j.subject = r.subject;
+    j.resolution = resolution;
+    j.paper = paper;
+    j.halftone = halftone;
+    j.cover = cover;
+    j.cover_comments = r.cover_comments;
     j.priority = priority;
-    j.state = send_at > now ? JobState::kScheduled : JobState::kQueued;
+    j.state = JobState::kPreparing;
     j.submitted_at = now;
     j.send_at = send_at;
     j.kill_at = kill_at;
     j.max_tries = max_tries;
     j.max_dials = max_dials;
-    j.pages_total = pages;
-    j.document = docs.second;
-    j.status_text = send_at > now ? "Waiting for the send time" : "Queued";
+    j.status_text = "Converting the documents to fax pages";
     sub.jobs.push_back(std::move(j));
   }
   FG_ASSIGN_OR_RETURN(std::vector<Job> jobs, store_.CreateSubmission(sub));
   for (const Job& j : jobs) {
-    log::Get("job")->info("job {}: {} submitted {} pages to {} (priority {})", j.id, sender.name,
-                          j.pages_total, j.number.display, j.priority);
+    log::Get("job")->info("job {}: {} submitted {} document(s) to {} (priority {})", j.id,
+                          sender.name, sub.documents.size(), j.number.display, j.priority);
   }
-  queue_.Submitted(jobs);
+  preparer_.Prepare(jobs);
   return jobs;
 }
 
@@ -274,6 +284,44 @@ Result<std::filesystem::path> FaxService::TiffPath(const User& viewer, int64_t i
     return MakeError(ErrorCode::kNotFound, fmt::format("fax {} has no pages yet", id));
   }
   return spool_.PathOf(hash);
+}
+
+Result<FaxFile> FaxService::File(const User& viewer, int64_t id, std::string_view format,
+                                 int width) {
+  FG_ASSIGN_OR_RETURN(std::filesystem::path tiff, TiffPath(viewer, id));
+  FaxFile file;
+  if (format == "tiff") {
+    FG_ASSIGN_OR_RETURN(file.bytes, ReadFile(tiff));
+    file.content_type = "image/tiff";
+    file.file_name = fmt::format("fax-{}.tif", id);
+    return file;
+  }
+  const std::filesystem::path out = spool_.ScratchPath(".export");
+  Status made = Status::Ok();
+  if (format == "pdf") {
+    made = WriteFaxPdf(tiff, out);
+    file.content_type = "application/pdf";
+    file.file_name = fmt::format("fax-{}.pdf", id);
+  } else if (format == "tiff-s" || format == "tiff-f") {
+    made = format == "tiff-s" ? WriteTiffProfileS(tiff, out) : WriteTiffProfileF(tiff, out);
+    file.content_type = "image/tiff";
+    file.file_name = fmt::format("fax-{}.tif", id);
+  } else if (format == "png") {
+    if (width < 16 || width > 2432) {
+      return MakeError(ErrorCode::kInvalidArgument, "width must be 16 to 2432 pixels");
+    }
+    made = WritePngThumbnail(tiff, 0, width, out);
+    file.content_type = "image/png";
+    file.file_name = fmt::format("fax-{}.png", id);
+  } else {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("format '{}': use tiff, pdf, tiff-s, tiff-f or png", format));
+  }
+  auto bytes = made.ok() ? ReadFile(out) : Result<std::string>(made.error());
+  std::error_code ec;
+  std::filesystem::remove(out, ec);
+  FG_ASSIGN_OR_RETURN(file.bytes, std::move(bytes));
+  return file;
 }
 
 }  // namespace faxgate

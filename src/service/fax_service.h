@@ -13,6 +13,8 @@
 #include "domain/inbound_fax.h"
 #include "domain/job.h"
 #include "domain/user.h"
+#include "service/cover_template_service.h"
+#include "service/document_preparer.h"
 #include "service/queue_driver.h"
 #include "service/settings_service.h"
 #include "store/spool.h"
@@ -35,6 +37,14 @@ struct SendRequest {
   std::optional<int> priority;
   std::optional<int> max_tries;
   std::optional<int> max_dials;
+  // Page format (document/page_format.h names); unset: the system defaults.
+  std::optional<std::string> resolution;
+  std::optional<std::string> paper;
+  std::optional<std::string> halftone;
+  // Cover page template; unset: the sender's default cover; "" or "none": no cover page.
+  std::optional<std::string> cover;
+  std::string cover_comments;
+  std::string recipient_company;
 };
 
 enum class Direction { kOutbound, kInbound };
@@ -64,32 +74,50 @@ struct FaxPage {
   std::optional<int64_t> next_cursor;
 };
 
+// A fax's pages as a file to download.
+struct FaxFile {
+  std::string bytes;
+  std::string content_type;  // "image/tiff", "application/pdf", "image/png"
+  std::string file_name;     // "fax-12.pdf"
+};
+
 class FaxService {
  public:
   FaxService(Store& store, Spool& spool, QueueDriver& queue, SettingsService& settings,
-             const Clock& clock)
-      : store_(store), spool_(spool), queue_(queue), settings_(settings), clock_(clock) {}
+             DocumentPreparer& preparer, CoverTemplateService& covers, const Clock& clock)
+      : store_(store),
+        spool_(spool),
+        queue_(queue),
+        settings_(settings),
+        preparer_(preparer),
+        covers_(covers),
+        clock_(clock) {}
 
-  // Validates every number and document before anything is stored; then commits one job per
-  // number in one group and hands them to the queue.
+  // Validates every number, option and document type before anything is stored; then commits
+  // one job per number in one group, in state preparing, and hands them to the preparer, which
+  // converts the documents and queues the jobs (or fails them with the converter's reason).
   Result<std::vector<Job>> Send(const User& sender, const SendRequest& request);
   Result<FaxView> Get(const User& viewer, int64_t id);
   Result<FaxPage> List(const User& viewer, const FaxQuery& query);
   Status Cancel(const User& viewer, int64_t id);
   // The TIFF-F of a fax: the document sent, or the pages received.
   Result<std::filesystem::path> TiffPath(const User& viewer, int64_t id);
+  // The pages as `format`: "tiff" (as stored), "pdf" (the G3/G4 data copied, not re-encoded),
+  // "tiff-s" (RFC 3949 profile S), "tiff-f", or "png" (the first page, `width` pixels wide).
+  Result<FaxFile> File(const User& viewer, int64_t id, std::string_view format, int width = 400);
 
  private:
   Result<std::vector<PhoneNumber>> ParseRecipients(const User& sender,
                                                    const std::vector<std::string>& to);
-  Result<std::pair<std::vector<Document>, std::string>> StoreDocuments(
-      const std::vector<UploadedFile>& files, int* pages);
+  Result<std::vector<Document>> StoreDocuments(const std::vector<UploadedFile>& files);
   bool MayView(const User& viewer, std::optional<UserId> owner) const;
 
   Store& store_;
   Spool& spool_;
   QueueDriver& queue_;
   SettingsService& settings_;
+  DocumentPreparer& preparer_;
+  CoverTemplateService& covers_;
   const Clock& clock_;
 };
 

@@ -17,8 +17,8 @@ std::string RenderMetrics(Store& store, const LinePool& lines) {
   if (counters.ok()) {
     Family(out, "faxgate_jobs", "gauge", "Outgoing fax jobs by state.");
     for (JobState s :
-         {JobState::kScheduled, JobState::kQueued, JobState::kSending, JobState::kRetrying,
-          JobState::kSucceeded, JobState::kFailed, JobState::kCancelled}) {
+         {JobState::kPreparing, JobState::kScheduled, JobState::kQueued, JobState::kSending,
+          JobState::kRetrying, JobState::kSucceeded, JobState::kFailed, JobState::kCancelled}) {
       auto it = counters->jobs_by_state.find(s);
       out += fmt::format("faxgate_jobs{{state=\"{}\"}} {}\n", ToString(s),
                          it == counters->jobs_by_state.end() ? 0 : it->second);

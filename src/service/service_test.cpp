@@ -3,6 +3,9 @@
 
 #include <filesystem>
 
+#include <chrono>
+#include <thread>
+
 #include <boost/asio/io_context.hpp>
 
 #include "base/files.h"
@@ -36,12 +39,36 @@ class ServiceTest : public ::testing::Test {
     scheduler_ = std::make_unique<Scheduler>(*store_, *spool_, lines_, clock_,
                                              [this] { return settings_->Get(); });
     driver_ = std::make_unique<QueueDriver>(io_, *scheduler_, clock_);
-    faxes_ = std::make_unique<FaxService>(*store_, *spool_, *driver_, *settings_, clock_);
+    covers_ = std::make_unique<CoverTemplateService>(*store_, *spool_);
+    PreparerOptions prep;  // no worker binary: conversions run in this process
+    prep.work_root = dir_ / "work";
+    prep.threads = 1;
+    preparer_ = std::make_unique<DocumentPreparer>(io_, *store_, *spool_, *settings_, *covers_,
+                                                   *driver_, clock_, prep);
+    faxes_ = std::make_unique<FaxService>(*store_, *spool_, *driver_, *settings_, *preparer_,
+                                          *covers_, clock_);
     demo_ = users_->EnsureDemoAccounts().value();
     admin_ = store_->FindUserByName("admin").value();
     demo_user_ = store_->FindUserByName("demo").value();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    preparer_->Stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Runs the control loop until the job has left state preparing (conversion runs on the
+  // preparer's own thread and reports back through the loop).
+  Job Prepared(JobId id) {
+    for (int i = 0; i < 6000; ++i) {
+      io_.poll();
+      io_.restart();
+      Job j = store_->GetJob(id).value();
+      if (j.state != JobState::kPreparing) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "job " << id << " is still preparing after a minute";
+    return store_->GetJob(id).value();
+  }
 
   std::string FaxTiff(int width = 1728) {
     Bitmap b;
@@ -74,6 +101,8 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<UserService> users_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<QueueDriver> driver_;
+  std::unique_ptr<CoverTemplateService> covers_;
+  std::unique_ptr<DocumentPreparer> preparer_;
   std::unique_ptr<FaxService> faxes_;
   DemoAccounts demo_;
   User admin_, demo_user_;
@@ -120,12 +149,48 @@ TEST_F(ServiceTest, SendCreatesOneJobPerNumber) {
   ASSERT_EQ(jobs->size(), 3u);
   EXPECT_EQ((*jobs)[1].number.canonical, "+8675583235170");
   EXPECT_EQ((*jobs)[0].group_id, (*jobs)[2].group_id);
-  EXPECT_EQ((*jobs)[0].pages_total, 2);
-  EXPECT_EQ((*jobs)[0].state, JobState::kQueued);
+  EXPECT_EQ((*jobs)[0].state, JobState::kPreparing);
+  for (const Job& j : *jobs) {
+    Job ready = Prepared(j.id);
+    EXPECT_EQ(ready.state, JobState::kQueued);
+    EXPECT_EQ(ready.pages_total, 2);  // the default tag line adds no page
+    EXPECT_FALSE(ready.document.empty());
+  }
   auto view = faxes_->Get(demo_user_, (*jobs)[0].id);
   ASSERT_TRUE(view.ok());
   ASSERT_EQ(view->documents.size(), 1u);
   EXPECT_EQ(view->documents[0].file_name, "page.tif");
+  EXPECT_EQ(view->documents[0].type, "tiff");
+  EXPECT_EQ(view->documents[0].pages, 2);
+}
+
+TEST_F(ServiceTest, ACoverPageComesFirstAndCountsAsAPage) {
+  SendRequest r = Request("83235170", FaxTiff());
+  r.cover = "business";
+  r.recipient_name = "Zhang Wei";
+  r.cover_comments = "Please sign.";
+  auto jobs = faxes_->Send(demo_user_, r);
+  ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+  Job ready = Prepared((*jobs)[0].id);
+  EXPECT_EQ(ready.state, JobState::kQueued) << ready.status_text;
+  EXPECT_EQ(ready.pages_total, 3);
+  EXPECT_EQ(ready.cover, "business");
+  auto unknown = faxes_->Send(demo_user_, [&] {
+    SendRequest u = Request("83235170", FaxTiff());
+    u.cover = "no-such-cover";
+    return u;
+  }());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.error().message, HasSubstr("no-such-cover"));
+}
+
+TEST_F(ServiceTest, CancelWhileConvertingStaysCancelled) {
+  auto jobs = faxes_->Send(demo_user_, Request("83235170", FaxTiff()));
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_TRUE(faxes_->Cancel(demo_user_, (*jobs)[0].id).ok());
+  preparer_->Stop();  // whatever it finished is dropped or refused
+  io_.poll();
+  EXPECT_EQ(store_->GetJob((*jobs)[0].id)->state, JobState::kCancelled);
 }
 
 TEST_F(ServiceTest, BadNumberIsRefusedAndNothingIsStored) {
@@ -143,19 +208,42 @@ TEST_F(ServiceTest, InternationalNeedsTheRight) {
   EXPECT_TRUE(faxes_->Send(admin_, Request("+1 604 555 7977", FaxTiff())).ok());
 }
 
-TEST_F(ServiceTest, NonTiffAndWrongGeometryAreRefusedByName) {
-  auto pdf = faxes_->Send(demo_user_, Request("8001", "%PDF-1.4 not really"));
-  ASSERT_FALSE(pdf.ok());
-  EXPECT_THAT(pdf.error().message, HasSubstr("page.tif"));
-  EXPECT_THAT(pdf.error().message, HasSubstr("TIFF"));
-  auto narrow = faxes_->Send(demo_user_, Request("8001", FaxTiff(1700)));
-  ASSERT_FALSE(narrow.ok());
-  EXPECT_THAT(narrow.error().message, HasSubstr("1700"));
-  // Nothing of a refused upload stays behind.
+TEST_F(ServiceTest, UnknownFileTypesAreRefusedByNameAndNothingIsStored) {
+  std::string elf =
+      "\x7f"
+      "ELF";
+  elf += std::string(200, '\0');
+  auto r = faxes_->Send(demo_user_, Request("8001", elf));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(r.error().message, HasSubstr("page.tif"));
+  EXPECT_TRUE(store_->ListJobs({}).value().empty());
   int files = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ / "spool"))
-    files += e.is_regular_file();
+  if (std::filesystem::exists(dir_ / "spool")) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ / "spool"))
+      files += e.is_regular_file();
+  }
   EXPECT_EQ(files, 0);
+}
+
+TEST_F(ServiceTest, ADocumentThatCannotBeConvertedFailsItsJobWithoutDialling) {
+  auto jobs = faxes_->Send(demo_user_, Request("83235170", "%PDF-1.4\nnot really a PDF\n"));
+  ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+  Job failed = Prepared((*jobs)[0].id);
+  EXPECT_EQ(failed.state, JobState::kFailed);
+  EXPECT_EQ(failed.last_failure, FailureKind::kDocument);
+  EXPECT_THAT(failed.status_text, HasSubstr("page.tif"));
+  EXPECT_EQ(failed.dials, 0);
+}
+
+TEST_F(ServiceTest, ATiffOfAnotherWidthIsScaledToTheFaxLine) {
+  auto jobs = faxes_->Send(demo_user_, Request("83235170", FaxTiff(1700)));
+  ASSERT_TRUE(jobs.ok()) << jobs.error().message;
+  Job ready = Prepared((*jobs)[0].id);
+  ASSERT_EQ(ready.state, JobState::kQueued) << ready.status_text;
+  auto info = InspectTiff(spool_->PathOf(ready.document), "fax");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->pages[0].width, 1728);
 }
 
 TEST_F(ServiceTest, UsersSeeOnlyTheirOwnFaxes) {

@@ -111,6 +111,9 @@ Result<User> UserService::Update(const User& actor, const std::string& name, con
   if (c.full_name) u.full_name = *c.full_name;
   if (c.fax_number) u.fax_number = *c.fax_number;
   if (c.email) u.email = *c.email;
+  if (c.company) u.company = *c.company;
+  if (c.phone) u.phone = *c.phone;
+  if (c.cover) u.cover = *c.cover == "none" ? "" : *c.cover;
   if (c.other_emails) u.other_emails = *c.other_emails;
   if (c.rights) u.rights = *c.rights;
   if (c.notify_on_success) u.notify_on_success = *c.notify_on_success;

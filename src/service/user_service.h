@@ -36,6 +36,9 @@ struct UserChanges {
   std::optional<CallRights> rights;
   std::optional<bool> notify_on_success;
   std::optional<bool> disabled;
+  std::optional<std::string> company;  // cover page fields
+  std::optional<std::string> phone;
+  std::optional<std::string> cover;  // default cover template; "" for none
 };
 
 struct CreatedUser {

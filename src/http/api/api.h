@@ -4,6 +4,7 @@
 
 #include "http/router.h"
 #include "lines/line_pool.h"
+#include "service/cover_template_service.h"
 #include "service/fax_service.h"
 #include "service/settings_service.h"
 #include "service/user_service.h"
@@ -18,6 +19,8 @@ struct ApiContext {
   SettingsService* settings = nullptr;
   LinePool* lines = nullptr;
   const Clock* clock = nullptr;
+  CoverTemplateService* covers = nullptr;
+  Spool* spool = nullptr;
 };
 
 void AddApiRoutes(Router& router, ApiContext context);

@@ -39,15 +39,28 @@ Result<SendRequest> ReadSendForm(const Request& r, const ApiContext& ctx) {
     } else if (p.name == "max_tries") {
       FG_ASSIGN_OR_RETURN(int64_t v, ParseInteger(p.data, "max_tries"));
       s.max_tries = static_cast<int>(v);
+    } else if (p.name == "resolution") {
+      s.resolution = p.data;
+    } else if (p.name == "paper") {
+      s.paper = p.data;
+    } else if (p.name == "halftone") {
+      s.halftone = p.data;
+    } else if (p.name == "cover") {
+      s.cover = p.data;
+    } else if (p.name == "cover_comments" || p.name == "comments") {
+      s.cover_comments = p.data;
+    } else if (p.name == "recipient_company") {
+      s.recipient_company = p.data;
     } else if (p.name == "max_dials") {
       FG_ASSIGN_OR_RETURN(int64_t v, ParseInteger(p.data, "max_dials"));
       s.max_dials = static_cast<int>(v);
     } else {
-      return MakeError(
-          ErrorCode::kInvalidArgument,
-          fmt::format("unknown form field '{}'; fields are to, file, subject, "
-                      "recipient_name, send_at, kill_at, priority, max_tries, max_dials",
-                      p.name));
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("unknown form field '{}'; fields are to, file, subject, "
+                                   "recipient_name, recipient_company, send_at, kill_at, priority, "
+                                   "max_tries, max_dials, resolution, paper, halftone, cover, "
+                                   "cover_comments",
+                                   p.name));
     }
   }
   return s;
@@ -143,28 +156,28 @@ void AddFaxRoutes(Router& router, const ApiContext& ctx) {
                return JsonResponse(200, ToJson(*v, true));
              }));
 
-  router.Add(
-      "GET", "/api/v1/faxes/{id}/file", Authed(ctx, [ctx](const Request& r, const User& u) {
-        auto id = FaxId(r);
-        if (!id.ok()) return ErrorResponse(id.error());
-        const std::string format = r.Query("format").value_or("tiff");
-        if (format != "tiff") {
-          return ErrorResponse(MakeError(
-              ErrorCode::kInvalidArgument,
-              fmt::format("format '{}' is not available; this server serves format=tiff", format)));
-        }
-        auto path = ctx.faxes->TiffPath(u, *id);
-        if (!path.ok()) return ErrorResponse(path.error());
-        auto bytes = ReadFile(*path);
-        if (!bytes.ok()) return ErrorResponse(bytes.error());
-        Response resp;
-        resp.status = 200;
-        resp.content_type = "image/tiff";
-        resp.body = std::move(*bytes);
-        resp.AddHeader("Content-Disposition",
-                       fmt::format("attachment; filename=\"fax-{}.tif\"", *id));
-        return resp;
-      }));
+  router.Add("GET", "/api/v1/faxes/{id}/file", Authed(ctx, [ctx](const Request& r, const User& u) {
+               auto id = FaxId(r);
+               if (!id.ok()) return ErrorResponse(id.error());
+               const std::string format = r.Query("format").value_or("tiff");
+               int width = 400;
+               if (auto w = r.Query("width")) {
+                 auto v = ParseInteger(*w, "width");
+                 if (!v.ok()) return ErrorResponse(v.error());
+                 width = static_cast<int>(*v);
+               }
+               auto file = ctx.faxes->File(u, *id, format, width);
+               if (!file.ok()) return ErrorResponse(file.error());
+               Response resp;
+               resp.status = 200;
+               resp.content_type = file->content_type;
+               resp.body = std::move(file->bytes);
+               resp.AddHeader(
+                   "Content-Disposition",
+                   fmt::format("{}; filename=\"{}\"", format == "png" ? "inline" : "attachment",
+                               file->file_name));
+               return resp;
+             }));
 }
 
 }  // namespace faxgate::http

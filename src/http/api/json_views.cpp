@@ -21,7 +21,12 @@ nlohmann::json OutboundJson(const FaxView& v, bool details) {
       {"owner", j.owner_name},
       {"to", ToJson(j.number)},
       {"recipient_name", j.recipient_name},
+      {"recipient_company", j.recipient_company},
       {"subject", j.subject},
+      {"resolution", j.resolution},
+      {"paper", j.paper},
+      {"halftone", j.halftone},
+      {"cover", j.cover.empty() ? nullptr : nlohmann::json(j.cover)},
       {"status", ToString(j.state)},
       {"status_text", j.status_text},
       {"priority", j.priority},
@@ -44,7 +49,10 @@ nlohmann::json OutboundJson(const FaxView& v, bool details) {
     for (const Attempt& a : v.attempts) o["attempts"].push_back(ToJson(a));
     o["documents"] = nlohmann::json::array();
     for (const Document& d : v.documents)
-      o["documents"].push_back({{"name", d.file_name}, {"pages", d.pages}});
+      o["documents"].push_back({{"name", d.file_name},
+                                {"type", d.type},
+                                {"pages", d.pages},
+                                {"converted", !d.converted_hash.empty()}});
   }
   return o;
 }
@@ -117,6 +125,9 @@ nlohmann::json ToJson(const User& u) {
           {"fax_number", u.fax_number},
           {"email", u.email},
           {"other_emails", u.other_emails},
+          {"company", u.company},
+          {"phone", u.phone},
+          {"cover", u.cover},
           {"rights",
            {{"local", u.rights.local},
             {"domestic", u.rights.domestic},

@@ -8,5 +8,6 @@ namespace faxgate::http {
 void AddFaxRoutes(Router& router, const ApiContext& ctx);
 void AddUserRoutes(Router& router, const ApiContext& ctx);
 void AddSystemRoutes(Router& router, const ApiContext& ctx);
+void AddCoverTemplateRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace faxgate::http

@@ -67,6 +67,7 @@ void AddApiRoutes(Router& router, ApiContext context) {
   AddSystemRoutes(router, context);
   AddFaxRoutes(router, context);
   AddUserRoutes(router, context);
+  AddCoverTemplateRoutes(router, context);
 }
 
 }  // namespace faxgate::http

@@ -33,6 +33,9 @@ Result<UserChanges> ReadChanges(const nlohmann::json& body) {
   FG_RETURN_IF_ERROR(Field(body, "other_emails", &c.other_emails));
   FG_RETURN_IF_ERROR(Field(body, "notify_on_success", &c.notify_on_success));
   FG_RETURN_IF_ERROR(Field(body, "disabled", &c.disabled));
+  FG_RETURN_IF_ERROR(Field(body, "company", &c.company));
+  FG_RETURN_IF_ERROR(Field(body, "phone", &c.phone));
+  FG_RETURN_IF_ERROR(Field(body, "cover", &c.cover));
   if (role) {
     c.role = ParseRole(*role);
     if (!c.role) {
