@@ -146,3 +146,7 @@ def sample(tmp_path_factory):
     subprocess.run([str(REPO / "scripts" / "make-sample-tiff"), str(out), "3", "fine"], check=True,
                    capture_output=True)
     return out
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "daemon: the test starts `faxgate serve`")

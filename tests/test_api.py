@@ -1,4 +1,6 @@
 """The REST API's contract: authentication, errors with stable codes, users, metrics."""
+import time
+
 import requests
 
 
@@ -26,12 +28,29 @@ def test_bad_number_is_refused_with_the_reason(daemon, sample):
     assert err["code"] == "invalid_argument" and "12ab" in err["message"]
 
 
-def test_non_tiff_upload_is_refused_by_name(daemon):
+def test_unknown_file_type_is_refused_by_name(daemon):
+    r = daemon.post("/api/v1/faxes", data=[("to", "8001")],
+                    files=[("file", ("report.pdf", b"\x7fELF\x02\x01\x01" + bytes(200), "application/pdf"))])
+    assert r.status_code == 400
+    message = r.json()["error"]["message"]
+    assert "report.pdf" in message and "unknown file type" in message
+    assert daemon.get("/api/v1/faxes").json()["faxes"] == []
+
+
+def test_broken_pdf_fails_its_job_with_the_reason_and_is_never_dialled(daemon):
     r = daemon.post("/api/v1/faxes", data=[("to", "8001")],
                     files=[("file", ("report.pdf", b"%PDF-1.4 hello", "application/pdf"))])
-    assert r.status_code == 400
-    assert "report.pdf" in r.json()["error"]["message"]
-    assert daemon.get("/api/v1/faxes").json()["faxes"] == []
+    assert r.status_code == 202
+    fax_id = r.json()["faxes"][0]["id"]
+    f = None
+    deadline = time.time() + 60
+    while f is None or f["status"] not in ("failed", "succeeded", "cancelled"):
+        assert time.time() < deadline, f
+        time.sleep(0.2)
+        f = daemon.fax(fax_id)
+    assert f["status"] == "failed" and f["last_failure"] == "document"
+    assert "report.pdf" in f["status_text"]
+    assert f["dials"] == 0 and f["attempts"] == []
 
 
 def test_users_tokens_and_permissions(daemon, sample):
@@ -57,6 +76,11 @@ def test_users_tokens_and_permissions(daemon, sample):
 def test_scheduled_job_waits_and_can_be_listed_by_status(daemon, sample):
     ids = daemon.send(["8001"], [sample], send_at="+1h", priority=10)
     f = daemon.fax(ids[0])
+    deadline = time.time() + 60
+    while f["status"] == "preparing":  # its document is being converted
+        assert time.time() < deadline, f
+        time.sleep(0.1)
+        f = daemon.fax(ids[0])
     assert f["status"] == "scheduled" and f["priority"] == 10
     listed = daemon.get("/api/v1/faxes?status=scheduled").json()["faxes"]
     assert [x["id"] for x in listed] == ids

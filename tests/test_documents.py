@@ -73,7 +73,7 @@ def convert_ok(inputs, out, *options):
     assert isinstance(summary["seconds"], (int, float)) and summary["seconds"] >= 0
     docs = summary["documents"]
     assert [Path(d["file"]).name for d in docs] == [Path(i).name for i in inputs], summary
-    assert sum(d["pages"] for d in docs) == summary["pages"], summary
+    assert sum(d["pages"] for d in docs) + summary["cover_pages"] == summary["pages"], summary
     for d in docs:
         assert isinstance(d["type"], str) and d["type"], summary
     assert Path(out).exists()
@@ -184,7 +184,7 @@ def test_every_input_becomes_tiff_f(corpus, fax, name):
     info = check_tiff_f(out, entry["pages"], min_pages=entry.get("min_pages", 1))
     assert summary["pages"] == len(info)
     pages = dp.read_bilevel(out)
-    assert dp.ink(pages[0]) > 0.001, f"{name}: page 1 is blank"
+    assert dp.ink(pages[0]) > 0.0002, f"{name}: page 1 is blank"
     assert all(dp.ink(p) < 0.9 for p in pages), f"{name}: a page is nearly all black"
 
 

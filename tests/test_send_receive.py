@@ -2,7 +2,7 @@
 import time
 
 from conftest import FAST
-from tiffpages import read_pages
+from tiffpages import below_tag_line, read_pages
 
 
 def test_three_pages_arrive_pixel_identical(daemon, sample, tmp_path):
@@ -23,7 +23,12 @@ def test_three_pages_arrive_pixel_identical(daemon, sample, tmp_path):
 
     got = tmp_path / "got.tif"
     daemon.cli("recv", "get", str(fax["id"]), "-o", str(got))
-    assert read_pages(got) == read_pages(sample)
+    sent = tmp_path / "sent.tif"
+    daemon.cli("recv", "get", str(job_id), "-o", str(sent))
+    # What arrived is exactly what was sent: the document with the tag line drawn on top.
+    assert read_pages(got) == read_pages(sent)
+    assert below_tag_line(read_pages(got)) == below_tag_line(read_pages(sample))
+    assert read_pages(got) != read_pages(sample)  # the tag line is there
 
 
 def test_stat_shows_the_received_fax_in_faxstat_columns(daemon, sample):
@@ -73,7 +78,9 @@ def test_drop_after_page_two_resumes_from_page_three(make_daemon, sample):
 
     faxes = sorted(d.inbound(), key=lambda x: x["id"])
     assert [x["pages"] for x in faxes] == [2, 1]
-    page3 = read_pages(sample)[2]
+    sent = d.data_dir / "sent.tif"
+    sent.write_bytes(d.get(f"/api/v1/faxes/{f['id']}/file").content)
+    page3 = read_pages(sent)[2]
     got = d.get(f"/api/v1/faxes/{faxes[1]['id']}/file")
     path = d.data_dir / "second.tif"
     path.write_bytes(got.content)

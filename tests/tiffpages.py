@@ -51,3 +51,12 @@ def read_pages(path):
             pixels = bytes(255 - b for b in pixels)
         pages.append((width, height, pixels))
     return pages
+
+
+def below_tag_line(pages, rows=28):
+    """The pages without their top `rows` rows, where faxgate draws the tag line (28 at fine)."""
+    out = []
+    for width, height, data in pages:
+        stride = (width + 7) // 8
+        out.append((width, height - rows, data[rows * stride:]))
+    return out

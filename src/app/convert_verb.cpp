@@ -182,7 +182,9 @@ int RunConvert(const ConvertFlags& f) {
   Status failure = Status::Ok();
   for (const std::string& input : f.inputs) {
     const Stopwatch::time_point doc_start = Stopwatch::now();
-    SourceDocument doc{input, std::filesystem::path(input).filename().string()};
+    const size_t i = static_cast<size_t>(index);
+    SourceDocument doc{input, i < f.names.size() ? f.names[i]
+                                                 : std::filesystem::path(input).filename().string()};
     options.work_dir = work / fmt::format("doc-{}", index);
     const std::filesystem::path pages = work / fmt::format("pages-{}.tif", index++);
     std::filesystem::create_directories(work, ec);
@@ -207,6 +209,7 @@ int RunConvert(const ConvertFlags& f) {
     std::cout << nlohmann::json{{"output", f.output},
                                 {"pages", *total},
                                 {"format", FormatKey(*format)},
+                                {"cover_pages", cover ? 1 : 0},
                                 {"seconds", SecondsSince(start)},
                                 {"documents", documents}}
                      .dump()

@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
   convert_cmd->add_option("--thumbnail-width", convert.thumbnail_width, "png width in pixels");
   convert_cmd->add_option("--max-pages", convert.max_pages, "pages one document may make");
   convert_cmd->add_option("--timeout", convert.timeout_s, "seconds one renderer may run");
+  convert_cmd->add_option("--name", convert.names,
+                          "the name messages use for each input, in order (default: file name)");
   convert_cmd->add_option("--work-dir", convert.work_dir, "scratch directory (removed after)");
   convert_cmd->add_flag("--json", convert.json, "print a JSON summary");
   convert_cmd->callback([&] { rc = faxgate::RunConvert(convert); });

@@ -50,6 +50,7 @@ int RunTokenCreate(const ClientFlags& client, const std::string& user, const std
 // `faxgate convert` runs locally, without a server.
 struct ConvertFlags {
   std::vector<std::string> inputs;
+  std::vector<std::string> names;    // --name: what messages call each input (the user's name)
   std::string output;                // -o
   std::string resolution = "fine";   // standard | fine | superfine
   std::string paper = "a4";          // a4 | letter | b4

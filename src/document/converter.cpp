@@ -1,5 +1,6 @@
 #include "document/converter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <system_error>
 
@@ -141,6 +142,24 @@ class PageSink {
     return LayOutPages(std::move(content), format_,
                        [this](GreyImage&& page) { return Page(std::move(page)); });
   }
+  // One page of a paged document (PDF, PostScript, Office, HTML), at fax resolution. It stays
+  // one fax page: a page a little longer than the paper (A4 on Letter, or a row of rounding)
+  // is shrunk to fit rather than spilling a sliver onto a second page; only a page far longer
+  // than the paper (a receipt, a poster) is cut into several.
+  Status DocumentPage(GreyImage&& content) {
+    const int rows = format_.height_rows();
+    if (content.height > rows && content.height <= rows * 3 / 2) {
+      if (content.height - rows <= 2) {
+        content.pixels.resize(static_cast<size_t>(rows) * content.width);
+        content.height = rows;
+      } else {
+        const double scale = static_cast<double>(rows) / content.height;
+        const int width = std::max(1, static_cast<int>(content.width * scale));
+        content = ScaleGrey(content, width, rows);
+      }
+    }
+    return Content(std::move(content));
+  }
   // A source image at its own resolution.
   Status Image(GreyImage&& image) {
     FG_ASSIGN_OR_RETURN(GreyImage fitted, ResampleToFax(image, format_, true));
@@ -168,7 +187,7 @@ class PageSink {
 Status RenderPdfInto(const std::filesystem::path& pdf, const SourceDocument& doc,
                      const PageFormat& format, const ConverterOptions& options, PageSink& sink) {
   return RenderPdf(pdf, doc.display_name, format, options.limits, options.work_dir,
-                   [&sink](GreyImage&& content) { return sink.Content(std::move(content)); });
+                   [&sink](GreyImage&& page) { return sink.DocumentPage(std::move(page)); });
 }
 
 Status Render(const SourceDocument& doc, const DetectedType& type, const std::string& bytes,
@@ -178,7 +197,7 @@ Status Render(const SourceDocument& doc, const DetectedType& type, const std::st
   if (t == DocumentType::kPostScript) {
     return RenderPostScript(
         doc.path, doc.display_name, format, options.limits, options.work_dir,
-        [&sink](GreyImage&& content) { return sink.Content(std::move(content)); });
+        [&sink](GreyImage&& page) { return sink.DocumentPage(std::move(page)); });
   }
   if (t == DocumentType::kTiff) {
     auto info = InspectTiff(doc.path, doc.display_name);

@@ -176,7 +176,8 @@ Result<std::vector<Document>> DocumentPreparer::ConvertDocuments(const Job& firs
                         {"--resolution", std::string(ToString(format.resolution)), "--paper",
                          std::string(ToString(format.paper)), "--halftone",
                          std::string(ToString(format.halftone)), "--work-dir",
-                         (work / "worker").string(), "-o", out.string(), input.string()});
+                         (work / "worker").string(), "--name", d.file_name, "-o", out.string(),
+                         input.string()});
       }
       if (pre.ok()) {
         auto info = InspectTiff(out, d.file_name);
