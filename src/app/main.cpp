@@ -48,8 +48,14 @@ int main(int argc, char** argv) {
   send_cmd->add_option("-a,--at", send.send_at, "send at: 2026-11-22T18:00:00Z or +30m");
   send_cmd->add_option("-P,--priority", send.priority, "0 (first) .. 255 (last), default 127");
   send_cmd->add_option("-t,--tries", send.max_tries, "maximum tries");
+  send_cmd->add_option("--resolution", send.resolution, "standard | fine | superfine");
+  send_cmd->add_option("--paper", send.paper, "a4 | letter | b4");
+  send_cmd->add_option("--halftone", send.halftone, "cluster | diffusion | threshold");
+  send_cmd->add_option("-C,--cover", send.cover, "cover page template, or none");
+  send_cmd->add_option("-c,--comments", send.comments, "comments for the cover page");
   send_cmd->add_flag("--wait", send.wait, "wait until every job has ended; fail if any failed");
-  send_cmd->add_option("files", send.files, "TIFF files to send")->required();
+  send_cmd->add_option("files", send.files, "documents to send, in order (any supported type)")
+      ->required();
   AddClientFlags(send_cmd, &client);
   send_cmd->callback([&] { rc = faxgate::RunSend(client, send); });
 

@@ -18,6 +18,11 @@ struct SendFlags {
   int priority = -1;           // -P
   int max_tries = -1;          // -t
   bool wait = false;           // --wait
+  std::string resolution;      // -r / --resolution: standard | fine | superfine
+  std::string paper;           // --paper
+  std::string halftone;        // --halftone
+  std::string cover;           // -C / --cover: template name, or "none"
+  std::string comments;        // -c / --comments: cover page comments
 };
 int RunSend(const ClientFlags& client, const SendFlags& flags);
 
