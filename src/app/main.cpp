@@ -42,7 +42,11 @@ int main(int argc, char** argv) {
   faxgate::ClientFlags client;
   faxgate::SendFlags send;
   auto* send_cmd = app.add_subcommand("send", "send files as a fax to one or more numbers");
-  send_cmd->add_option("-d,--dial", send.numbers, "fax number (repeat for several)")->required();
+  send_cmd->add_option("-d,--dial", send.numbers, "fax number (repeat for several)")
+      ->required()
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   send_cmd->add_option("-s,--subject", send.subject, "subject");
   send_cmd->add_option("-R,--recipient", send.recipient_name, "recipient name");
   send_cmd->add_option("-a,--at", send.send_at, "send at: 2026-11-22T18:00:00Z or +30m");
@@ -85,7 +89,10 @@ int main(int argc, char** argv) {
                           "cluster (default, small pages) | diffusion (photo detail) | threshold");
   convert_cmd->add_option("--cover", convert.cover,
                           "cover page first: plain | business | chinese-business | FILE.svg");
-  convert_cmd->add_option("--field", convert.fields, "cover field KEY=VALUE (repeat)");
+  convert_cmd->add_option("--field", convert.fields, "cover field KEY=VALUE (repeat)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   convert_cmd->add_option("--tagline", convert.tag_line,
                           "tag line on every page, e.g. 'From %%l|%c|Page %%P of %%T'");
   convert_cmd->add_option("--local-ident", convert.local_ident, "%%l in the tag line");
@@ -96,7 +103,10 @@ int main(int argc, char** argv) {
   convert_cmd->add_option("--max-pages", convert.max_pages, "pages one document may make");
   convert_cmd->add_option("--timeout", convert.timeout_s, "seconds one renderer may run");
   convert_cmd->add_option("--name", convert.names,
-                          "the name messages use for each input, in order (default: file name)");
+                          "the name messages use for each input, in order (default: file name)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   convert_cmd->add_option("--work-dir", convert.work_dir, "scratch directory (removed after)");
   convert_cmd->add_flag("--json", convert.json, "print a JSON summary");
   convert_cmd->callback([&] { rc = faxgate::RunConvert(convert); });
