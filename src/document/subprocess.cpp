@@ -64,8 +64,10 @@ std::vector<std::string> BuildEnvironment(const SubprocessSpec& spec) {
       {"XDG_RUNTIME_DIR", dir},
   };
   for (const auto& [name, value] : spec.env) {
+    // (A structured binding cannot be captured by a lambda before C++20's clang 16.)
+    const std::string& key = name;
     auto it =
-        std::find_if(vars.begin(), vars.end(), [&](const auto& v) { return v.first == name; });
+        std::find_if(vars.begin(), vars.end(), [&key](const auto& v) { return v.first == key; });
     if (it != vars.end()) {
       it->second = value;
     } else {

@@ -1,5 +1,6 @@
 #include "service/document_preparer.h"
 
+#include <cstdlib>
 #include <map>
 #include <system_error>
 
@@ -55,6 +56,10 @@ Status RunWorker(const PreparerOptions& o, const std::filesystem::path& work_dir
   spec.argv.push_back("--timeout");
   spec.argv.push_back(std::to_string(o.limits.wall_time.count() / 1000));
   spec.work_dir = work_dir;
+  // A sanitizer build's worker reports the way the server was told to (suppressions, abort).
+  for (const char* var : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(var)) spec.env.emplace_back(var, value);
+  }
   spec.limit_memory = !kSanitizedBuild;
   spec.memory_bytes = o.limits.memory_bytes;
   // The worker's renderers have their own limits; the worker as a whole gets room for a few.
