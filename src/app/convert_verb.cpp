@@ -200,7 +200,17 @@ int RunConvert(const ConvertFlags& f) {
                          {"seconds", SecondsSince(doc_start)}});
   }
   Result<int> total = 0;
-  if (failure.ok()) total = ComposeFax(compose, f.output);
+  if (failure.ok() && !cover && f.tag_line.empty() && compose.documents.size() == 1) {
+    // One document and nothing to draw on it: its pages are the fax, as they are.
+    std::filesystem::rename(compose.documents[0], f.output, ec);
+    if (ec) std::filesystem::copy_file(compose.documents[0], f.output,
+                                       std::filesystem::copy_options::overwrite_existing, ec);
+    total = ec ? Result<int>(MakeError(ErrorCode::kIo, fmt::format("cannot write {}: {}",
+                                                                     f.output, ec.message())))
+               : Result<int>(documents[0]["pages"].get<int>());
+  } else if (failure.ok()) {
+    total = ComposeFax(compose, f.output);
+  }
   office.reset();  // stops LibreOffice before its profile is removed
   std::filesystem::remove_all(work, ec);
   if (!failure.ok()) return Fail(failure.error().message);

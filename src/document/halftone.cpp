@@ -102,6 +102,19 @@ Screen ClusteredDotScreen(double x_dpi, double y_dpi) {
   return screen;
 }
 
+// Most rows of a text page are paper: nothing to do for them (the bitmap starts white).
+bool IsWhiteRow(const uint8_t* row, int width) {
+  int x = 0;
+  for (; x + 8 <= width; x += 8) {
+    uint64_t eight;
+    std::memcpy(&eight, row + x, 8);
+    if (eight != ~uint64_t{0}) return false;
+  }
+  for (; x < width; ++x)
+    if (row[x] != 255) return false;
+  return true;
+}
+
 Bitmap OrderedDither(const GreyImage& page, const Screen& screen) {
   Bitmap out = EmptyBitmapLike(page);
   const int width = page.width;
@@ -116,6 +129,7 @@ Bitmap OrderedDither(const GreyImage& page, const Screen& screen) {
   std::vector<uint8_t> black(static_cast<size_t>(width) + 8);
   for (int y = 0; y < page.height; ++y) {
     const uint8_t* src = &page.pixels[static_cast<size_t>(y) * width];
+    if (IsWhiteRow(src, width)) continue;
     const uint8_t* threshold = &rows[static_cast<size_t>(y % screen.height) * width];
     if (screen.thresholds.size() == 1) {
       const uint8_t level = screen.thresholds[0];

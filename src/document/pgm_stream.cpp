@@ -1,5 +1,7 @@
 #include "document/pgm_stream.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <utility>
 
@@ -111,7 +113,10 @@ Status PgmStreamParser::AppendPixels(std::string_view& bytes) {
   const int64_t maxval = values_[2];
   if (bytes_per_sample_ == 1) {
     if (maxval == 255) {
-      page_.pixels.insert(page_.pixels.end(), chunk.begin(), chunk.end());
+      // A block copy: inserting char iterators into a uint8_t vector goes byte by byte.
+      const size_t old_size = page_.pixels.size();
+      page_.pixels.resize(old_size + chunk.size());
+      std::memcpy(page_.pixels.data() + old_size, chunk.data(), chunk.size());
     } else {
       for (unsigned char v : chunk) {
         page_.pixels.push_back(static_cast<uint8_t>(std::min<int64_t>(v, maxval) * 255 / maxval));
