@@ -183,8 +183,8 @@ int RunConvert(const ConvertFlags& f) {
   for (const std::string& input : f.inputs) {
     const Stopwatch::time_point doc_start = Stopwatch::now();
     const size_t i = static_cast<size_t>(index);
-    SourceDocument doc{input, i < f.names.size() ? f.names[i]
-                                                 : std::filesystem::path(input).filename().string()};
+    SourceDocument doc{
+        input, i < f.names.size() ? f.names[i] : std::filesystem::path(input).filename().string()};
     options.work_dir = work / fmt::format("doc-{}", index);
     const std::filesystem::path pages = work / fmt::format("pages-{}.tif", index++);
     std::filesystem::create_directories(work, ec);
@@ -203,10 +203,11 @@ int RunConvert(const ConvertFlags& f) {
   if (failure.ok() && !cover && f.tag_line.empty() && compose.documents.size() == 1) {
     // One document and nothing to draw on it: its pages are the fax, as they are.
     std::filesystem::rename(compose.documents[0], f.output, ec);
-    if (ec) std::filesystem::copy_file(compose.documents[0], f.output,
-                                       std::filesystem::copy_options::overwrite_existing, ec);
-    total = ec ? Result<int>(MakeError(ErrorCode::kIo, fmt::format("cannot write {}: {}",
-                                                                     f.output, ec.message())))
+    if (ec)
+      std::filesystem::copy_file(compose.documents[0], f.output,
+                                 std::filesystem::copy_options::overwrite_existing, ec);
+    total = ec ? Result<int>(MakeError(ErrorCode::kIo,
+                                       fmt::format("cannot write {}: {}", f.output, ec.message())))
                : Result<int>(documents[0]["pages"].get<int>());
   } else if (failure.ok()) {
     total = ComposeFax(compose, f.output);

@@ -102,8 +102,9 @@ int main(int argc, char** argv) {
   convert_cmd->add_option("--thumbnail-width", convert.thumbnail_width, "png width in pixels");
   convert_cmd->add_option("--max-pages", convert.max_pages, "pages one document may make");
   convert_cmd->add_option("--timeout", convert.timeout_s, "seconds one renderer may run");
-  convert_cmd->add_option("--name", convert.names,
-                          "the name messages use for each input, in order (default: file name)")
+  convert_cmd
+      ->add_option("--name", convert.names,
+                   "the name messages use for each input, in order (default: file name)")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

@@ -60,9 +60,11 @@ int RunSend(const ClientFlags& cf, const SendFlags& f) {
   if (!f.send_at.empty()) parts.push_back({"send_at", "", "", f.send_at});
   if (f.priority >= 0) parts.push_back({"priority", "", "", std::to_string(f.priority)});
   if (f.max_tries >= 0) parts.push_back({"max_tries", "", "", std::to_string(f.max_tries)});
-  const std::pair<const char*, const std::string*> options[] = {
-      {"resolution", &f.resolution}, {"paper", &f.paper},   {"halftone", &f.halftone},
-      {"cover", &f.cover},           {"cover_comments", &f.comments}};
+  const std::pair<const char*, const std::string*> options[] = {{"resolution", &f.resolution},
+                                                                {"paper", &f.paper},
+                                                                {"halftone", &f.halftone},
+                                                                {"cover", &f.cover},
+                                                                {"cover_comments", &f.comments}};
   for (const auto& [name, value] : options)
     if (!value->empty()) parts.push_back({name, "", "", *value});
 

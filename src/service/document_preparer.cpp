@@ -177,12 +177,12 @@ Result<std::vector<Document>> DocumentPreparer::ConvertDocuments(const Job& firs
         pre = pdf.ok() ? Status::Ok() : Status(pdf.error());
       }
       if (pre.ok()) {
-        pre = RunWorker(options_, work,
-                        {"--resolution", std::string(ToString(format.resolution)), "--paper",
-                         std::string(ToString(format.paper)), "--halftone",
-                         std::string(ToString(format.halftone)), "--work-dir",
-                         (work / "worker").string(), "--name", d.file_name, "-o", out.string(),
-                         input.string()});
+        pre = RunWorker(
+            options_, work,
+            {"--resolution", std::string(ToString(format.resolution)), "--paper",
+             std::string(ToString(format.paper)), "--halftone",
+             std::string(ToString(format.halftone)), "--work-dir", (work / "worker").string(),
+             "--name", d.file_name, "-o", out.string(), input.string()});
       }
       if (pre.ok()) {
         auto info = InspectTiff(out, d.file_name);
