@@ -68,16 +68,6 @@ bool IsOfficeType(DocumentType t) {
   }
 }
 
-constexpr DocumentType kAllTypes[] = {
-    DocumentType::kPdf,        DocumentType::kPostScript,  DocumentType::kTiff,
-    DocumentType::kPng,        DocumentType::kJpeg,        DocumentType::kGif,
-    DocumentType::kBmp,        DocumentType::kPnm,         DocumentType::kWebp,
-    DocumentType::kText,       DocumentType::kHtml,        DocumentType::kRtf,
-    DocumentType::kWordBinary, DocumentType::kExcelBinary, DocumentType::kPowerPointBinary,
-    DocumentType::kWrite,      DocumentType::kDocx,        DocumentType::kXlsx,
-    DocumentType::kPptx,       DocumentType::kOdt,         DocumentType::kOds,
-    DocumentType::kOdp};
-
 // LibreOffice picks its import filter partly by extension, so the copy it reads is named for
 // the type we detected, whatever the user called the file.
 std::string_view OfficeExtension(DocumentType t) {
@@ -238,12 +228,6 @@ Status Render(const SourceDocument& doc, const DetectedType& type, const std::st
 }
 
 }  // namespace
-
-DocumentType ParseDocumentTypeName(std::string_view name) {
-  for (DocumentType t : kAllTypes)
-    if (ToString(t) == name) return t;
-  return DocumentType::kUnknown;
-}
 
 bool NeedsOffice(DocumentType type) { return IsOfficeType(type); }
 

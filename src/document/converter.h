@@ -38,8 +38,6 @@ struct ConverterOptions {
   LibreOfficePool* office = nullptr;  // Office files need one; without it they are refused
 };
 
-// The DocumentType whose ToString() is `name`; kUnknown for anything else.
-DocumentType ParseDocumentTypeName(std::string_view name);
 // Word processor, spreadsheet and presentation files: LibreOffice makes them PDF first.
 bool NeedsOffice(DocumentType type);
 // Office document -> PDF in `work_dir` through the warm pool (zip bombs refused first).

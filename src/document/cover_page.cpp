@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include "document/crisp_text.h"
 
 namespace faxgate {
 namespace {
@@ -22,19 +23,6 @@ constexpr char kCommentsBox[] = "#comments-box";
 constexpr char kCommentsFont[] = "Noto Sans CJK SC";
 constexpr double kCommentsFontPt = 11.0;
 constexpr double kCommentsPaddingPt = 6.0;
-
-struct GDeleter {
-  void operator()(GError* e) const { g_error_free(e); }
-  void operator()(RsvgHandle* h) const { g_object_unref(h); }
-  void operator()(PangoLayout* l) const { g_object_unref(l); }
-  void operator()(PangoContext* c) const { g_object_unref(c); }
-  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
-  void operator()(cairo_font_options_t* o) const { cairo_font_options_destroy(o); }
-};
-template <typename T>
-using Owned = std::unique_ptr<T, GDeleter>;
 
 Error TemplateError(std::string_view name, std::string_view what) {
   return MakeError(ErrorCode::kInvalidArgument, std::string(name) + " " + std::string(what));
@@ -242,11 +230,7 @@ std::pair<double, double> TemplateSizePt(RsvgHandle* handle) {
 }
 
 void SetCrispText(cairo_t* cr) {
-  Owned<cairo_font_options_t> options(cairo_font_options_create());
-  cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_NONE);
-  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_FULL);
-  cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
-  cairo_set_font_options(cr, options.get());
+  cairo_set_font_options(cr, CrispFontOptions().get());
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 }
 
@@ -257,16 +241,7 @@ void DrawComments(cairo_t* cr, const RsvgRectangle& box, std::string_view commen
   const double width = box.width - 2 * padding;
   const double height = box.height - 2 * padding;
   if (comments.empty() || width <= 0 || height <= 0) return;
-  // A context in plain points: one taken from `cr` would carry its non-uniform scale into the
-  // text metrics. Glyphs are rasterised under cr's transformation all the same.
-  Owned<PangoContext> context(pango_font_map_create_context(pango_cairo_font_map_get_default()));
-  pango_cairo_context_set_resolution(context.get(), kPointsPerInch);
-  Owned<cairo_font_options_t> options(cairo_font_options_create());
-  cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_NONE);
-  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_FULL);
-  cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
-  pango_cairo_context_set_font_options(context.get(), options.get());
-  pango_context_set_language(context.get(), pango_language_from_string("zh-cn"));
+  Owned<PangoContext> context = CrispPangoContext("zh-cn");
   Owned<PangoLayout> layout(pango_layout_new(context.get()));
   Owned<PangoFontDescription> font(pango_font_description_from_string(kCommentsFont));
   pango_font_description_set_size(font.get(),

@@ -539,6 +539,15 @@ std::string_view ToString(DocumentType type) {
   return "unknown";
 }
 
+DocumentType ParseDocumentType(std::string_view name) {
+  // The enumerators run contiguously from kPdf to kUnknown.
+  for (int i = 0; i <= static_cast<int>(DocumentType::kUnknown); ++i) {
+    const auto type = static_cast<DocumentType>(i);
+    if (ToString(type) == name) return type;
+  }
+  return DocumentType::kUnknown;
+}
+
 DetectedType ClassifyDocument(std::string_view content) {
   using T = DocumentType;
   if (content.substr(0, 1024).find("%PDF-") != std::string_view::npos) {

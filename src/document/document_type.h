@@ -39,6 +39,8 @@ enum class DocumentType {
   kUnknown,
 };
 
+// The type whose ToString() is `name` ("pdf", "docx", ...); kUnknown for anything else.
+DocumentType ParseDocumentType(std::string_view name);
 std::string_view ToString(DocumentType type);  // "pdf", "postscript", ..., "docx", "unknown"
 
 struct DetectedType {

@@ -122,6 +122,14 @@ class DocumentTypeTest : public ::testing::Test {
 constexpr char kPage[] =
     "%!PS\n/Helvetica findfont 20 scalefont setfont 72 700 moveto (Hi) show showpage\n";
 
+TEST(DocumentTypeNameTest, NamesRoundTrip) {
+  for (int i = 0; i <= static_cast<int>(DocumentType::kUnknown); ++i) {
+    const auto type = static_cast<DocumentType>(i);
+    EXPECT_EQ(ParseDocumentType(ToString(type)), type) << ToString(type);
+  }
+  EXPECT_EQ(ParseDocumentType("exe"), DocumentType::kUnknown);
+}
+
 TEST_F(DocumentTypeTest, PdfAndPostScript) {
   std::string pdf = Gs(kPage, "-sDEVICE=pdfwrite");
   auto detected = DetectDocumentType(pdf, "a.pdf");

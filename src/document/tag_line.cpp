@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "document/crisp_text.h"
 
 namespace faxgate {
 namespace {
@@ -23,17 +24,6 @@ constexpr double kFontPt = 8.0;
 constexpr double kAscentEm = 0.88;
 constexpr double kDescentEm = 0.21;
 constexpr char kFont[] = "Noto Sans CJK SC";
-
-struct CairoDeleter {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
-  void operator()(cairo_font_options_t* o) const { cairo_font_options_destroy(o); }
-  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-  void operator()(PangoLayout* l) const { g_object_unref(l); }
-  void operator()(PangoContext* c) const { g_object_unref(c); }
-};
-template <typename T>
-using Owned = std::unique_ptr<T, CairoDeleter>;
 
 // A field value as it may appear in the line: one line, no field separators.
 std::string Sanitise(std::string_view value) {
@@ -153,16 +143,7 @@ Status CheckBitmap(const Bitmap& page) {
 
 // Draws the fields into `cr`, whose user space is in points and `band_pt` tall.
 void DrawFields(cairo_t* cr, std::string_view formatted, double width_pt, double band_pt) {
-  // A context in plain points: one taken from `cr` would carry its non-uniform scale into the
-  // text metrics. Glyphs are rasterised under cr's transformation all the same.
-  Owned<PangoContext> context(pango_font_map_create_context(pango_cairo_font_map_get_default()));
-  pango_cairo_context_set_resolution(context.get(), kPointsPerInch);
-  Owned<cairo_font_options_t> options(cairo_font_options_create());
-  cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_NONE);
-  cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_FULL);
-  cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
-  pango_cairo_context_set_font_options(context.get(), options.get());
-  pango_context_set_language(context.get(), pango_language_from_string("zh-cn"));
+  Owned<PangoContext> context = CrispPangoContext("zh-cn");
   Owned<PangoLayout> layout(pango_layout_new(context.get()));
   Owned<PangoFontDescription> font(pango_font_description_from_string(kFont));
   pango_font_description_set_size(font.get(), static_cast<int>(kFontPt * PANGO_SCALE));

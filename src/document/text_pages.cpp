@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include "document/crisp_text.h"
 
 namespace faxgate {
 namespace {
@@ -16,17 +17,6 @@ constexpr double kMmPerInch = 25.4;
 // Text is laid out in blocks of at most this many source lines, so a long file never becomes
 // one huge Pango layout and pages leave as soon as they are full.
 constexpr int kLinesPerBlock = 200;
-
-struct CairoDeleter {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
-  void operator()(cairo_font_options_t* o) const { cairo_font_options_destroy(o); }
-  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-  void operator()(PangoLayout* l) const { g_object_unref(l); }
-  void operator()(PangoContext* c) const { g_object_unref(c); }
-};
-template <typename T>
-using Owned = std::unique_ptr<T, CairoDeleter>;
 
 double MmToPoints(double mm) { return mm / kMmPerInch * kPointsPerInch; }
 
@@ -136,20 +126,7 @@ class TextPager {
   // the metrics and lay the text out wider than it is. Glyphs are still rasterised at the
   // page's real resolution, under its transformation, when the lines are shown.
   void ConfigureLayout(std::string_view language) {
-    Owned<PangoContext> context(pango_font_map_create_context(pango_cairo_font_map_get_default()));
-    pango_cairo_context_set_resolution(context.get(), kPointsPerInch);
-    Owned<cairo_font_options_t> options(cairo_font_options_create());
-    // No anti-aliasing: glyphs are rasterised bilevel at the fax resolution itself, so thin
-    // horizontal strokes survive even at 98 lines per inch. Hinting fits stems to the pixel
-    // grid; metrics stay unhinted so that line breaks are the same at every resolution.
-    cairo_font_options_set_antialias(options.get(), CAIRO_ANTIALIAS_NONE);
-    cairo_font_options_set_hint_style(options.get(), CAIRO_HINT_STYLE_FULL);
-    cairo_font_options_set_hint_metrics(options.get(), CAIRO_HINT_METRICS_OFF);
-    pango_cairo_context_set_font_options(context.get(), options.get());
-    if (!language.empty()) {
-      pango_context_set_language(context.get(),
-                                 pango_language_from_string(std::string(language).c_str()));
-    }
+    Owned<PangoContext> context = CrispPangoContext(language);
     layout_.reset(pango_layout_new(context.get()));
     Owned<PangoFontDescription> font(
         pango_font_description_from_string(FontForLanguage(style_.font, language).c_str()));

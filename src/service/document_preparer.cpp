@@ -169,7 +169,7 @@ Result<std::vector<Document>> DocumentPreparer::ConvertDocuments(const Job& firs
       // Office and HTML documents are first made PDF here, where LibreOffice stays warm.
       std::filesystem::path input = spool_.PathOf(d.content_hash);
       Status pre = Status::Ok();
-      const DocumentType type = ParseDocumentTypeName(d.type);
+      const DocumentType type = ParseDocumentType(d.type);
       if (NeedsOffice(type)) {
         auto pdf = ConvertOfficeToPdf(*office_, {input, d.file_name}, type, options_.limits,
                                       work / "office");
@@ -187,8 +187,7 @@ Result<std::vector<Document>> DocumentPreparer::ConvertDocuments(const Job& firs
       if (pre.ok()) {
         auto info = InspectTiff(out, d.file_name);
         if (info.ok()) {
-          done = ConvertedDocument{ParseDocumentTypeName(d.type),
-                                   static_cast<int>(info->pages.size())};
+          done = ConvertedDocument{ParseDocumentType(d.type), static_cast<int>(info->pages.size())};
         } else {
           done = info.error();
         }
