@@ -3,6 +3,7 @@ find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 pkg_check_modules(SPANDSP REQUIRED IMPORTED_TARGET spandsp)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+pkg_check_modules(SOFIA REQUIRED IMPORTED_TARGET sofia-sip-ua)
 find_package(TIFF REQUIRED)
 # The document pipeline: images (leptonica), text, covers and tag lines (Pango, Cairo, librsvg).
 pkg_check_modules(LEPT REQUIRED IMPORTED_TARGET lept)

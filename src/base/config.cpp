@@ -7,20 +7,13 @@
 #include <toml++/toml.h>
 
 #include "base/files.h"
+#include "base/telephony_config.h"
+#include "base/toml_reader.h"
 
 namespace faxgate {
 namespace {
 
-Status CheckKeys(const toml::table& table, const std::set<std::string>& known,
-                 std::string_view where) {
-  for (const auto& [key, value] : table) {
-    if (!known.count(std::string(key.str()))) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("faxgate.toml: unknown key '{}{}'", where, key.str()));
-    }
-  }
-  return Status::Ok();
-}
+using toml_reader::CheckKeys;
 
 Result<std::vector<std::string>> StringList(const toml::table& t, std::string_view key) {
   std::vector<std::string> out;
@@ -95,8 +88,9 @@ Result<Config> ParseConfig(std::string_view toml_text) {
                      fmt::format("faxgate.toml: {} at {}", e.description(), where.str()));
   }
   Config config;
-  FG_RETURN_IF_ERROR(
-      CheckKeys(root, {"data_dir", "http", "log", "media", "loopback", "calls", "documents"}, ""));
+  FG_RETURN_IF_ERROR(CheckKeys(
+      root, {"data_dir", "http", "log", "media", "loopback", "calls", "documents", "sip", "trunk"},
+      ""));
   if (auto dir = root["data_dir"].value<std::string>()) config.data_dir = *dir;
   if (const toml::table* http = root["http"].as_table()) {
     FG_RETURN_IF_ERROR(CheckKeys(*http, {"listen"}, "http."));
@@ -105,10 +99,6 @@ Result<Config> ParseConfig(std::string_view toml_text) {
   if (const toml::table* log = root["log"].as_table()) {
     FG_RETURN_IF_ERROR(CheckKeys(*log, {"level"}, "log."));
     config.log_level = (*log)["level"].value_or(config.log_level);
-  }
-  if (const toml::table* media = root["media"].as_table()) {
-    FG_RETURN_IF_ERROR(CheckKeys(*media, {"workers"}, "media."));
-    config.media_workers = static_cast<int>((*media)["workers"].value_or(int64_t{0}));
   }
   if (const toml::table* calls = root["calls"].as_table()) {
     FG_RETURN_IF_ERROR(CheckKeys(*calls, {"max_concurrent"}, "calls."));
@@ -136,6 +126,10 @@ Result<Config> ParseConfig(std::string_view toml_text) {
       *field = static_cast<int>(v);
     }
   }
+  FG_RETURN_IF_ERROR(ParseTelephonyConfig(root, &config));
+  // The loopback trunk is the demo's: once real trunks are configured it is off unless the
+  // operator keeps it on explicitly.
+  if (!config.trunks.empty() && !root["loopback"]["enabled"]) config.loopback.enabled = false;
   return config;
 }
 

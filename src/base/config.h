@@ -38,6 +38,63 @@ struct DocumentsConfig {
   int memory_mb = 2048;      // address space of each renderer process
 };
 
+// [sip]: the user agent every SIP trunk shares.
+struct SipConfig {
+  std::string listen = "127.0.0.1:5060";   // UDP and TCP; "0.0.0.0:5060" for all interfaces
+  int tls_port = 0;                        // 0: no TLS listener
+  std::filesystem::path tls_certificates;  // directory with agent.pem and cafile.pem
+  bool tls_verify = true;
+  std::string public_address;  // Contact/Via host behind NAT; empty: the listen address
+  std::string user_agent = "faxgate";
+  int session_expires_s = 0;  // 0: no session timer requested (peers' refreshes are answered)
+};
+
+// [media]: RTP/UDPTL sockets and the fax jitter buffer.
+struct MediaConfig {
+  std::string address = "127.0.0.1";  // where media sockets bind
+  std::string public_address;         // announced in SDP; empty: address
+  int first_port = 20000;
+  int last_port = 29999;
+  int jitter_ms = 60;  // fixed playout delay for G.711
+  // Test harness: impair what this daemon sends (loss fraction 0..1, extra random delay).
+  double impair_loss = 0;
+  int impair_jitter_ms = 0;
+};
+
+// [[trunk]]: one SIP provider, PBX or peer.
+struct TrunkConfig {
+  std::string name;
+  std::string proxy;      // host[:port] calls go to (and inbound calls come from)
+  std::string registrar;  // host[:port]; empty: proxy
+  bool do_register = false;
+  int register_expires_s = 300;
+  std::string user;  // From user and auth user
+  std::string auth_user;
+  std::string password;
+  std::string realm;
+  std::string domain;             // From host; empty: the proxy host
+  std::string transport = "udp";  // "udp", "tcp", "tls"
+  std::string caller_number;      // From user on outbound calls; empty: user, else "faxgate"
+  std::vector<std::string> codecs{"PCMA", "PCMU"};
+  bool t38 = true;
+  // Who asks for T.38 when both sides allow it: "receiver" (we re-INVITE when we answer a fax),
+  // "both" (also as sender, after t38_sender_wait_s without the receiver's re-INVITE),
+  // "never" (we only accept the peer's).
+  std::string t38_reinvite = "receiver";
+  int t38_sender_wait_s = 5;
+  std::string t38_error_correction = "redundancy";  // "redundancy", "fec", "none"
+  int t38_redundancy = 3;
+  int t38_max_datagram = 0;  // override the peer's T38FaxMaxDatagram; 0: believe it
+  int channels = 30;
+  // Dial strings this trunk carries: "*" all, "86*" a prefix, "8001" exact. Empty: all.
+  std::vector<std::string> outbound{"*"};
+  int priority = 100;             // among trunks carrying a number, lower is tried first
+  std::vector<std::string> dids;  // inbound called numbers it carries, same patterns; empty: all
+  std::string dtmf = "auto";  // "auto" (RFC 4733 if negotiated, else in-band), "rfc4733", "inband"
+  int extension_wait_s = 3;   // after answer, before dialling the extension digits
+  bool ecm = true;
+};
+
 struct Config {
   std::filesystem::path data_dir = "var";
   std::string http_listen = "127.0.0.1:8080";
@@ -46,8 +103,14 @@ struct Config {
   int max_concurrent_calls = 0;  // over all trunks; 0 = sum of the trunks' channels
   LoopbackTrunkConfig loopback;
   DocumentsConfig documents;
+  SipConfig sip;
+  MediaConfig media;
+  std::vector<TrunkConfig> trunks;
   std::filesystem::path source_path;  // the file it was read from, empty for defaults
 };
+
+// Trunk number patterns ("*", "86*", "8001"): true when `number` matches.
+bool NumberPatternMatches(const std::string& pattern, std::string_view number);
 
 // Reads faxgate.toml. Every key is optional; unknown keys are an error naming the key so that a
 // typo does not silently keep a default.

@@ -14,7 +14,7 @@
 #include "base/config.h"
 #include "lines/call_events.h"
 #include "lines/loopback_call.h"
-#include "lines/media_worker.h"
+#include "media/media_worker.h"
 #include "queue/dialer.h"
 
 namespace faxgate {

@@ -11,7 +11,7 @@
 
 #include "fax/fax_session.h"
 #include "lines/call_events.h"
-#include "lines/media_worker.h"
+#include "media/media_worker.h"
 
 namespace faxgate {
 

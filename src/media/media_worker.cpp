@@ -1,4 +1,4 @@
-#include "lines/media_worker.h"
+#include "media/media_worker.h"
 
 #include <algorithm>
 

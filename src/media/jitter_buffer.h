@@ -1,0 +1,60 @@
+// A fixed-delay playout buffer for fax over G.711. Fax modems cannot bear time-stretching or an
+// adaptive delay that jumps mid-page, so playout runs at exactly 8 kHz from the first packet on,
+// `delay` behind it; a packet that misses its playout slot is dropped (counted as late), and a
+// slot nobody filled is reported as lost so the caller can use spandsp's fill-in.
+//
+// Samples are one byte each (G.711, either law); the buffer does not decode them.
+// Not thread-safe: one call owns it on one media worker.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace faxgate {
+
+struct JitterStats {
+  uint64_t packets = 0;     // packets put
+  uint64_t late = 0;        // arrived after their playout time
+  uint64_t duplicates = 0;  // samples already held
+  uint64_t lost_ticks = 0;  // takes with no sample at all
+  uint64_t partial_ticks = 0;
+  uint64_t resyncs = 0;  // timestamp jumps that restarted playout
+};
+
+class JitterBuffer {
+ public:
+  // `delay_samples`: how far playout trails the first packet (e.g. 480 = 60 ms).
+  // `capacity_samples`: how far ahead of playout a packet may be before it counts as a
+  // timestamp jump (the peer restarted its clock): playout then restarts from that packet.
+  // `silence`: the byte written where nothing was received (0xFF µ-law, 0xD5 A-law).
+  JitterBuffer(int delay_samples, int capacity_samples, uint8_t silence);
+
+  // One RTP payload of G.711 samples stamped with its RTP timestamp.
+  void Put(uint32_t timestamp, std::span<const uint8_t> samples);
+
+  enum class Fill {
+    kWaiting,  // playout has not started (no packet yet, or still inside the initial delay)
+    kAudio,    // every sample was received
+    kPartial,  // some samples were received; the rest are silence
+    kLost,     // nothing was received for this slot: `out` is silence
+  };
+  // Takes the next out.size() samples in playout order (called once per 20 ms tick).
+  Fill Take(std::span<uint8_t> out);
+
+  const JitterStats& stats() const { return stats_; }
+
+ private:
+  int delay_;
+  int capacity_;
+  uint8_t silence_;
+  std::vector<uint8_t> samples_;  // ring of capacity_ samples indexed by timestamp
+  std::vector<uint8_t> present_;  // 1 where a sample was received
+  bool have_first_ = false;
+  bool playing_ = false;
+  uint32_t playout_ = 0;  // timestamp of the next sample to take
+  int waited_ = 0;        // samples taken while waiting for the initial delay
+  JitterStats stats_;
+};
+
+}  // namespace faxgate
