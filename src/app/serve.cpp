@@ -169,7 +169,10 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
   WriteServerInfo(config->data_dir, listen->host, *port);
-  lines.Start();
+  if (Status s = lines.Start(); !s.ok()) {
+    std::cerr << "faxgate: cannot start the SIP trunks: " << s.error().message << "\n";
+    return 1;
+  }
   driver.Kick();
   logger->info("faxgate serving on http://{}:{} with data in {}", listen->host, *port,
                std::filesystem::absolute(config->data_dir).string());

@@ -65,10 +65,13 @@ int RunStat(const ClientFlags& cf, const StatFlags& f) {
   std::cout << fmt::format("faxgate scheduler on {}: Running\n", server);
   for (const auto& l : out["lines"]) {
     int active = l.value("active_calls", 0);
+    const std::string state = l.value("state", "");
+    const std::string detail = l.value("detail", "");
     std::cout << fmt::format("Line {} ({} channels): {}\n", l.value("trunk", ""),
                              l.value("channels", 0),
-                             l.value("state", "") != "up" ? "Down"
-                             : active == 0                ? "Running and idle"
+                             state == "registering" ? std::string("Registering")
+                             : state != "up"        ? "Down" + (detail.empty() ? "" : ": " + detail)
+                             : active == 0          ? "Running and idle"
                                            : fmt::format("Running, {} calls active", active));
   }
   const TimePoint now = SystemClock().Now();

@@ -92,6 +92,7 @@ struct TrunkConfig {
   std::vector<std::string> dids;  // inbound called numbers it carries, same patterns; empty: all
   std::string dtmf = "auto";  // "auto" (RFC 4733 if negotiated, else in-band), "rfc4733", "inband"
   int extension_wait_s = 3;   // after answer, before dialling the extension digits
+  int answer_timeout_s = 60;  // an unanswered outbound call is cancelled after this
   bool ecm = true;
 };
 

@@ -116,6 +116,7 @@ Status ParseTrunk(const toml::table& t, size_t index, TrunkConfig* trunk) {
                                 "dids",
                                 "dtmf",
                                 "extension_wait_s",
+                                "answer_timeout_s",
                                 "ecm"},
                                where));
   FG_RETURN_IF_ERROR(ReadString(t, "name", where, &trunk->name));
@@ -159,6 +160,7 @@ Status ParseTrunk(const toml::table& t, size_t index, TrunkConfig* trunk) {
   FG_RETURN_IF_ERROR(CheckPatterns(trunk->dids, where, "dids"));
   FG_RETURN_IF_ERROR(ReadChoice(t, "dtmf", where, {"auto", "rfc4733", "inband"}, &trunk->dtmf));
   FG_RETURN_IF_ERROR(ReadInt(t, "extension_wait_s", where, 0, 60, &trunk->extension_wait_s));
+  FG_RETURN_IF_ERROR(ReadInt(t, "answer_timeout_s", where, 5, 300, &trunk->answer_timeout_s));
   FG_RETURN_IF_ERROR(ReadBool(t, "ecm", where, &trunk->ecm));
   return Status::Ok();
 }

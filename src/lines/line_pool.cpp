@@ -30,26 +30,37 @@ LinePool::LinePool(boost::asio::io_context& control, const Config& config,
               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i)
     workers_.push_back(std::make_unique<MediaWorker>(i, config.loopback.pace));
+  sip_ = std::make_unique<SipLines>(control, config, workers_, local_options_, inbound, outbound);
 }
 
 LinePool::~LinePool() { Stop(); }
 
-void LinePool::Start() {
+Status LinePool::Start() {
   for (auto& w : workers_) w->Start();
+  FG_RETURN_IF_ERROR(sip_->Start());
   log::Get("call")->info("{} media workers started; loopback trunk {} ({} channels, {} pace)",
                          workers_.size(), config_.loopback.enabled ? "up" : "off",
                          config_.loopback.channels,
                          config_.loopback.pace == Pace::kFast ? "fast" : "realtime");
+  return Status::Ok();
 }
 
 void LinePool::Stop() {
+  // Calls first hang up on their workers (their reports reach the control thread), then the SIP
+  // agent sends what BYEs remain and stops.
   for (auto& w : workers_) w->Stop();
+  sip_->Stop();
+}
+
+int LinePool::active_calls() const {
+  return static_cast<int>(calls_.size()) + sip_->active_calls();
 }
 
 bool LinePool::HasFreeLine() const {
-  int active = static_cast<int>(calls_.size());
-  if (!config_.loopback.enabled || active >= config_.loopback.channels) return false;
-  return config_.max_concurrent_calls <= 0 || active < config_.max_concurrent_calls;
+  if (config_.max_concurrent_calls > 0 && active_calls() >= config_.max_concurrent_calls)
+    return false;
+  if (sip_->HasFreeLine()) return true;
+  return config_.loopback.enabled && static_cast<int>(calls_.size()) < config_.loopback.channels;
 }
 
 LoopbackBehaviour LinePool::BehaviourFor(const std::string& dial, int* drop_after) {
@@ -93,7 +104,8 @@ LoopbackCallSinks LinePool::MakeSinks() {
 }
 
 Status LinePool::Dial(const DialRequest& request) {
-  if (!config_.loopback.enabled) {
+  if (sip_->Carries(request.number.dial_string) || !config_.loopback.enabled) {
+    if (!config_.trunks.empty()) return sip_->Dial(request);
     return MakeError(ErrorCode::kUnavailable, "no trunk is configured to carry calls");
   }
   LoopbackCallSetup setup;
@@ -135,18 +147,25 @@ Status LinePool::Dial(const DialRequest& request) {
 }
 
 void LinePool::HangUp(JobId job) {
+  if (sip_->HangUp(job)) return;
   auto it = calls_.find(job);
   if (it == calls_.end()) return;
   workers_[it->second.worker]->HangUp(it->second.call_id, "the sender cancelled the fax");
 }
 
 std::vector<LineStatus> LinePool::Lines() const {
-  LineStatus s;
-  s.trunk = "loopback";
-  s.state = config_.loopback.enabled ? "up" : "down";
-  s.active_calls = static_cast<int>(calls_.size());
-  s.channels = config_.loopback.channels;
-  return {s};
+  std::vector<LineStatus> out;
+  if (config_.loopback.enabled || config_.trunks.empty()) {
+    LineStatus s;
+    s.trunk = "loopback";
+    s.kind = "loopback";
+    s.state = config_.loopback.enabled ? "up" : "down";
+    s.active_calls = static_cast<int>(calls_.size());
+    s.channels = config_.loopback.channels;
+    out.push_back(s);
+  }
+  for (LineStatus& s : sip_->Lines()) out.push_back(std::move(s));
+  return out;
 }
 
 TickStats LinePool::tick_stats() const {

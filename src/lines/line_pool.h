@@ -1,6 +1,7 @@
-// The line pool owns the trunks and the media workers, places outgoing calls for the scheduler
-// (it is the scheduler's Dialer) and routes incoming calls to the InboundHandler. Dial/HangUp
-// are called on the control thread; events come back to the control thread by posting.
+// The line pool owns the trunks (the loopback trunk and the SIP trunks) and the media workers,
+// places outgoing calls for the scheduler (it is the scheduler's Dialer) and routes incoming calls
+// to the InboundHandler. Dial/HangUp are called on the control thread; events come back to the
+// control thread by posting.
 #pragma once
 
 #include <functional>
@@ -13,19 +14,13 @@
 
 #include "base/config.h"
 #include "lines/call_events.h"
+#include "lines/line_status.h"
 #include "lines/loopback_call.h"
+#include "lines/sip_lines.h"
 #include "media/media_worker.h"
 #include "queue/dialer.h"
 
 namespace faxgate {
-
-// One row of `faxgate stat` / GET /api/v1/lines.
-struct LineStatus {
-  std::string trunk;
-  std::string state;  // "up", "down"
-  int active_calls = 0;
-  int channels = 0;
-};
 
 class LinePool final : public Dialer {
  public:
@@ -35,7 +30,8 @@ class LinePool final : public Dialer {
            OutboundEvents& outbound);
   ~LinePool() override;
 
-  void Start();
+  // Starts the media workers and, when trunks are configured, the SIP agent.
+  Status Start();
   // Hangs up every call and stops the workers; their final reports are posted to control.
   void Stop();
 
@@ -44,7 +40,7 @@ class LinePool final : public Dialer {
   void HangUp(JobId job) override;
 
   std::vector<LineStatus> Lines() const;
-  int active_calls() const { return static_cast<int>(calls_.size()); }
+  int active_calls() const;
   // Worst-case tick lateness over all workers.
   TickStats tick_stats() const;
 
@@ -62,6 +58,7 @@ class LinePool final : public Dialer {
   InboundHandler& inbound_;
   OutboundEvents& outbound_;
   std::vector<std::unique_ptr<MediaWorker>> workers_;
+  std::unique_ptr<SipLines> sip_;
   std::map<JobId, ActiveCall> calls_;         // outgoing calls in progress, by job
   std::map<std::string, int> special_calls_;  // dial string -> calls given its special behaviour
   int64_t next_call_ = 1;

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "lines/call_report.h"
 
 namespace faxgate {
 namespace {
@@ -25,20 +26,6 @@ constexpr int kDropDelayTicks = 2 * kTicksPerSecond;
 // ways so the fax modems see the same quantisation as on a real line.
 void ThroughUlaw(std::span<int16_t> samples) {
   for (int16_t& s : samples) s = ulaw_to_linear(linear_to_ulaw(s));
-}
-
-CallReport ReportFrom(const FaxOutcome& o) {
-  CallReport r;
-  r.kind = o.kind;
-  r.result_code = o.t30_code;
-  r.reason = o.reason;
-  r.pages = o.pages;
-  r.bit_rate = o.params.bit_rate;
-  r.compression = o.params.compression;
-  r.ecm = o.params.ecm;
-  r.resolution = o.params.resolution;
-  r.remote_ident = o.params.remote_ident;
-  return r;
 }
 
 class LoopbackCall final : public MediaCall {
@@ -160,10 +147,10 @@ class LoopbackCall final : public MediaCall {
     sender_done = sender_->finished();
     receiver_done = !receiver_ || receiver_->finished();
     if (receiver_ && receiver_done && !inbound_reported_) {
-      Finish(ReportFrom(receiver_->outcome()), &inbound_report_);
+      Finish(ReportFromOutcome(receiver_->outcome()), &inbound_report_);
     }
     if (!sender_done || !receiver_done) return false;
-    CallReport out = ReportFrom(sender_->outcome());
+    CallReport out = ReportFromOutcome(sender_->outcome());
     if (!receiver_ && setup_.behaviour == LoopbackBehaviour::kNoFax) {
       out.kind = FailureKind::kNoFax;
       out.reason = fmt::format("{} answered, but not with a fax machine ({})", setup_.called_number,

@@ -23,7 +23,8 @@ class FaxToneDetector {
   FaxToneDetector& operator=(const FaxToneDetector&) = delete;
 
   // Feeds 8 kHz linear samples. Returns the tone first recognised in this chunk (each kind is
-  // reported once per call), or kNone.
+  // reported once per call), or kNone. A chunk that completes two tones returns the second from
+  // the next Feed (an empty chunk will do); heard() knows both at once.
   FaxTone Feed(std::span<const int16_t> samples);
   bool heard(FaxTone tone) const;
   bool heard_any() const;

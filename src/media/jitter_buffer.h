@@ -7,6 +7,7 @@
 // Not thread-safe: one call owns it on one media worker.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -14,9 +15,9 @@
 namespace faxgate {
 
 struct JitterStats {
-  uint64_t packets = 0;     // packets put
-  uint64_t late = 0;        // arrived after their playout time
-  uint64_t duplicates = 0;  // samples already held
+  uint64_t packets = 0;     // packets put (empty ones are ignored)
+  uint64_t late = 0;        // arrived (wholly or in part) after their playout time
+  uint64_t duplicates = 0;  // packets with samples already held (the first copy is kept)
   uint64_t lost_ticks = 0;  // takes with no sample at all
   uint64_t partial_ticks = 0;
   uint64_t resyncs = 0;  // timestamp jumps that restarted playout
@@ -26,7 +27,10 @@ class JitterBuffer {
  public:
   // `delay_samples`: how far playout trails the first packet (e.g. 480 = 60 ms).
   // `capacity_samples`: how far ahead of playout a packet may be before it counts as a
-  // timestamp jump (the peer restarted its clock): playout then restarts from that packet.
+  // timestamp jump (the peer restarted its clock): playout then restarts from that packet,
+  // `delay` later (those ticks are kLost; before the first audio tick, the wait starts over).
+  // A packet more than this far behind is a jump too, not a late packet. Make it generous
+  // (e.g. 8000 = 1 s); it is raised to at least delay + 160. Memory: 2 bytes per sample.
   // `silence`: the byte written where nothing was received (0xFF µ-law, 0xD5 A-law).
   JitterBuffer(int delay_samples, int capacity_samples, uint8_t silence);
 
@@ -53,8 +57,12 @@ class JitterBuffer {
   bool have_first_ = false;
   bool playing_ = false;
   uint32_t playout_ = 0;  // timestamp of the next sample to take
+  size_t head_ = 0;       // ring index of the sample at playout_
   int waited_ = 0;        // samples taken while waiting for the initial delay
   JitterStats stats_;
+
+  void Restart(uint32_t playout);
+  void Store(uint32_t offset, std::span<const uint8_t> samples);
 };
 
 }  // namespace faxgate

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <pthread.h>
+
 #include <boost/asio/post.hpp>
 
 #include "base/log.h"
@@ -33,6 +35,9 @@ MediaWorker::~MediaWorker() { Stop(); }
 
 void MediaWorker::Start() {
   thread_ = std::thread([this] {
+    // Named so that top -H and perf show which worker is busy.
+    const std::string name = "media-" + std::to_string(index_);
+    pthread_setname_np(pthread_self(), name.c_str());
     auto guard = boost::asio::make_work_guard(io_);
     io_.run();
   });
@@ -70,6 +75,13 @@ void MediaWorker::HangUp(const std::string& key, const std::string& why) {
   boost::asio::post(io_, [this, key, why] {
     for (auto& call : calls_)
       if (call->key() == key) call->HangUp(why);
+  });
+}
+
+void MediaWorker::Post(const std::string& key, std::function<void(MediaCall&)> fn) {
+  boost::asio::post(io_, [this, key, fn = std::move(fn)] {
+    for (auto& call : calls_)
+      if (call->key() == key) return fn(*call);
   });
 }
 

@@ -54,6 +54,9 @@ class MediaWorker {
   void Add(std::unique_ptr<MediaCall> call);
   // Thread-safe: hangs up the call with this key, if it is on this worker.
   void HangUp(const std::string& key, const std::string& why);
+  // Thread-safe: runs `fn` on the worker's thread with the call of this key, if it is still
+  // there (signalling events reach their call this way).
+  void Post(const std::string& key, std::function<void(MediaCall&)> fn);
   int call_count() const { return calls_count_.load(); }
   TickStats stats() const;
 

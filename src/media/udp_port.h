@@ -66,6 +66,7 @@ class UdpPort {
   int port_;
   std::shared_ptr<UdpPortRange> range_;
   uint64_t send_errors_ = 0;
+  std::vector<uint8_t> buffer_;  // one datagram of any size, reused by every Drain
 };
 
 }  // namespace faxgate

@@ -56,7 +56,11 @@ class UdptlSender {
  private:
   UdptlSettings settings_;
   uint16_t next_ = 0;
+  uint64_t sent_ = 0;  // datagrams built; unlike next_ it does not wrap (FEC wind-up)
   std::deque<std::vector<uint8_t>> history_;  // most recent first
+
+  void AddRedundancy(UdptlPacket& packet) const;
+  void AddFec(UdptlPacket& packet) const;
 };
 
 struct RecoveredIfp {
@@ -66,11 +70,12 @@ struct RecoveredIfp {
 };
 
 struct UdptlReceiveStats {
-  uint64_t datagrams = 0;
+  uint64_t datagrams = 0;  // every datagram handed in, malformed ones included
   uint64_t malformed = 0;
   uint64_t duplicates = 0;  // old or repeated sequence numbers
   uint64_t recovered = 0;   // IFPs rebuilt from redundancy or FEC
   uint64_t lost = 0;        // IFPs that could not be rebuilt
+  uint64_t resyncs = 0;     // jumps far ahead that restarted the sequence without recovery
 };
 
 // Turns incoming datagrams back into the IFP sequence: duplicates and late datagrams are
@@ -87,9 +92,15 @@ class UdptlReceiver {
  private:
   bool started_ = false;
   uint16_t expected_ = 0;
-  // Primaries received recently (for FEC recovery), indexed by sequence.
+  // IFPs delivered recently (for FEC recovery), oldest first, the last 32 of them.
   std::deque<std::pair<uint16_t, std::vector<uint8_t>>> recent_;
   UdptlReceiveStats stats_;
+
+  using Rebuilt = std::vector<std::vector<uint8_t>>;  // one per missing IFP; empty: not rebuilt
+  void RecoverFromRedundancy(const UdptlPacket& packet, Rebuilt& rebuilt) const;
+  void RecoverFromFec(const UdptlPacket& packet, Rebuilt& rebuilt) const;
+  const std::vector<uint8_t>* RecentIfp(uint16_t sequence) const;
+  void Remember(uint16_t sequence, const std::vector<uint8_t>& ifp);
 };
 
 }  // namespace faxgate

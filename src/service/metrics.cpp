@@ -33,11 +33,15 @@ std::string RenderMetrics(Store& store, const LinePool& lines) {
     Family(out, "faxgate_faxes_received_total", "counter", "Faxes received completely.");
     out += fmt::format("faxgate_faxes_received_total {}\n", counters->faxes_received);
   }
-  Family(out, "faxgate_calls_active", "gauge", "Outgoing calls in progress.");
+  Family(out, "faxgate_calls_active", "gauge",
+         "Calls in progress (outgoing and, on SIP trunks, incoming).");
   out += fmt::format("faxgate_calls_active {}\n", lines.active_calls());
   Family(out, "faxgate_line_up", "gauge", "1 when the trunk can carry calls.");
   for (const LineStatus& l : lines.Lines())
     out += fmt::format("faxgate_line_up{{trunk=\"{}\"}} {}\n", l.trunk, l.state == "up" ? 1 : 0);
+  Family(out, "faxgate_line_active_calls", "gauge", "Calls in progress on the trunk.");
+  for (const LineStatus& l : lines.Lines())
+    out += fmt::format("faxgate_line_active_calls{{trunk=\"{}\"}} {}\n", l.trunk, l.active_calls);
   Family(out, "faxgate_line_channels", "gauge", "Simultaneous calls the trunk carries.");
   for (const LineStatus& l : lines.Lines())
     out += fmt::format("faxgate_line_channels{{trunk=\"{}\"}} {}\n", l.trunk, l.channels);

@@ -32,6 +32,7 @@ struct T38Description {
   bool transcoding_jbig = false;
   // The peer wrote booleans as `:0`/`:1`; we answer in its style.
   bool value_style_booleans = false;
+  bool operator==(const T38Description& other) const = default;
 };
 
 // What this side can do, and where its media sockets are.
@@ -48,6 +49,7 @@ struct LocalMedia {
 };
 
 enum class MediaKind { kAudio, kT38 };
+std::string_view ToString(MediaKind kind);  // "audio", "T.38"
 
 // What was agreed: where to send, in what form.
 struct NegotiatedMedia {
@@ -58,8 +60,12 @@ struct NegotiatedMedia {
   int payload_type = 0;
   int telephone_event_payload_type = -1;  // -1: not negotiated (DTMF goes in-band)
   int ptime_ms = 20;
-  T38Description t38;  // kind == kT38: the parameters in force for both directions
-  // T38FaxMaxDatagram the far end announced (what our datagrams must fit).
+  // kind == kT38: the parameters in force for both directions: the lower version and bit rate,
+  // the peer's rate management and error correction, booleans only where both sides said yes,
+  // and our own buffer and datagram sizes (what we announced we receive).
+  T38Description t38;
+  // T38FaxMaxDatagram the far end announced (what our datagrams must fit): 0 or absent reads
+  // as 400, above 1400 as 1400 (reference/sip-t38.md 7.4).
   int far_max_datagram = 400;
   bool operator==(const NegotiatedMedia& other) const = default;
 };
@@ -71,13 +77,29 @@ struct Answer {
   std::string sdp;
   NegotiatedMedia media;
 };
-// Answers a peer's offer: T.38 when an image stream with a non-zero port is offered and we
-// allow it, otherwise the first of our codecs the peer offers. Streams we don't take are
-// answered with port 0 in their position. An offer we cannot take at all is an error whose
-// message says why (the caller answers 488).
-Result<Answer> AnswerOffer(std::string_view offer_sdp, const LocalMedia& local);
+// Where an offer arrived: in the INVITE that opens the call, or in a re-INVITE of an
+// established one. It decides only offers that carry both a usable m=audio and a usable
+// m=image (reference/sip-t38.md section 8, pitfall 8).
+enum class OfferContext { kInitialInvite, kReinvite };
 
-// Reads the peer's answer to our offer of `offered`.
+// Answers a peer's offer (RFC 3264): the answer has one m= line per offered one, in the same
+// order; the stream we take carries our port, the others port 0.
+//  - Audio: the first of our codecs (local preference) the offer has, by static payload type
+//    0/8 or by rtpmap name at any number, answered alone with telephone-event at the peer's
+//    number when both sides want it, the peer's ptime, and the mirrored direction.
+//  - T.38: an image/udptl stream with a non-zero port, when local.t38 allows it.
+//  - Both usable: audio for an initial INVITE (a DIDWW SBC offers both; T.38 follows by
+//    re-INVITE once fax tones are heard, as with every other peer), T.38 for a re-INVITE
+//    (adding the image stream is how a peer asks for the switch).
+// An offer we cannot take at all is an error whose message says what was offered (the caller
+// answers 488).
+Result<Answer> AnswerOffer(std::string_view offer_sdp, const LocalMedia& local,
+                           OfferContext context = OfferContext::kInitialInvite);
+
+// Reads the peer's answer to our offer of `offered` (built by BuildOffer from `local`). Lenient
+// about answers that don't match the offer (another codec of ours, localTCF in reply to
+// transferredTCF: theirs is used); a stream of that kind with port 0, or none, is an error
+// saying the far end refused it.
 Result<NegotiatedMedia> ReadAnswer(std::string_view answer_sdp, MediaKind offered,
                                    const LocalMedia& local);
 

@@ -18,6 +18,7 @@ struct SdpAttribute {
   std::string name;   // "rtpmap", "T38FaxVersion", "sendrecv"
   std::string value;  // text after the first ':' ("" when the attribute has no value)
   bool has_value = false;
+  bool operator==(const SdpAttribute& other) const = default;
 };
 
 struct SdpMedia {
@@ -29,6 +30,7 @@ struct SdpMedia {
   std::vector<SdpAttribute> attributes;
   // The first attribute with this name (case-insensitive), if any.
   const SdpAttribute* Find(std::string_view name) const;
+  bool operator==(const SdpMedia& other) const = default;
 };
 
 struct SdpSession {
@@ -40,10 +42,17 @@ struct SdpSession {
   std::string connection_address;  // session-level c= (IN IP4/IP6 addr)
   std::vector<SdpAttribute> attributes;
   std::vector<SdpMedia> media;
+  bool operator==(const SdpSession& other) const = default;
 };
 
 constexpr size_t kMaxSdpBytes = 16 * 1024;
 
+// Errors name the line: "SDP line 4: m= port 'x' is not a number". Bounds: kMaxSdpBytes, 1000
+// lines, 16 m= lines, 128 a= lines per level, 128 formats per m= line. Lenient where peers are
+// sloppy without meaning harm: CRLF or LF, trailing blanks, blank lines, unknown line types,
+// a broken o= line (informational only), several c= lines (the first wins), an m= port count
+// (checked, then dropped). Strict where we would act on garbage: v=0 first, ports, c= addresses,
+// control characters.
 Result<SdpSession> ParseSdp(std::string_view text);
 // v=0, o=, s=, c=, t=0 0, then each m= with its c= and a= lines; CRLF line ends.
 std::string PrintSdp(const SdpSession& session);

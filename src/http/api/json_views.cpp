@@ -140,7 +140,9 @@ nlohmann::json ToJson(const User& u) {
 
 nlohmann::json ToJson(const LineStatus& l) {
   return {{"trunk", l.trunk},
+          {"kind", l.kind},
           {"state", l.state},
+          {"detail", l.detail},
           {"active_calls", l.active_calls},
           {"channels", l.channels}};
 }
