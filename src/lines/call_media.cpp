@@ -99,7 +99,12 @@ AudioReceive AudioPath::Receive(std::span<int16_t> out) {
     auto packet = ParseRtp(datagram);
     if (!packet.ok()) return;
     // Only the negotiated codec feeds the fax modem; telephone-events and comfort noise don't.
-    if (packet->header.payload_type != media_.payload_type) return;
+    if (packet->header.payload_type != media_.payload_type) {
+      if (dtmf_ && packet->header.payload_type == media_.telephone_event_payload_type) {
+        dtmf_->OnTelephoneEvent(packet->payload, packet->header.timestamp);
+      }
+      return;
+    }
     ++packets_received_;
     jitter_.Put(packet->header.timestamp, packet->payload);
   });

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/config.h"
+#include "media/dtmf_receiver.h"
 #include "media/dtmf_sender.h"
 #include "media/jitter_buffer.h"
 #include "media/udp_port.h"
@@ -66,6 +67,8 @@ class AudioPath {
   // Reads and discards what arrives (after a switch to T.38 the peer may go on sending RTP).
   void Discard();
   bool telephone_events() const { return media_.telephone_event_payload_type >= 0; }
+  // Telephone-events received go to `dtmf` (nullptr: ignored).
+  void set_dtmf_receiver(DtmfReceiver* dtmf) { dtmf_ = dtmf; }
   uint64_t packets_received() const { return packets_received_; }
   const JitterStats& jitter_stats() const { return jitter_.stats(); }
 
@@ -84,6 +87,7 @@ class AudioPath {
   uint32_t event_base_ = 0;
   bool in_event_ = false;
   uint64_t packets_received_ = 0;
+  DtmfReceiver* dtmf_ = nullptr;
   std::vector<uint8_t> scratch_;
 };
 

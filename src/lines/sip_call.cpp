@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "lines/call_media.h"
 #include "lines/call_report.h"
+#include "media/dtmf_receiver.h"
 #include "media/dtmf_sender.h"
 #include "media/fax_tone_detector.h"
 #include "sip/sip_status.h"
@@ -30,6 +31,8 @@ constexpr int kMaxGlareRetries = 3;
 // that the last frame (MCF, DCN) reaches it through the jitter buffer.
 constexpr int kLingerTicks = kTicksPerSecond / 2;
 constexpr int kMaxCallTicks = 3 * 3600 * kTicksPerSecond;
+// An incoming call is listened to for DTMF (a PBX dialling an extension) this long.
+constexpr int kListenForDigitsTicks = 20 * kTicksPerSecond;
 
 UdptlErrorCorrection ParseErrorCorrection(const std::string& name) {
   if (name == "fec") return UdptlErrorCorrection::kFec;
@@ -304,6 +307,7 @@ class SipCallImpl final : public SipCall {
     std::array<int16_t, kSamplesPerTick> in{}, out{};
     AudioReceive rx = audio_->Receive(in);
     if (rx.fill != JitterBuffer::Fill::kWaiting && rx.fill != JitterBuffer::Fill::kLost) {
+      ListenForDigits(in);
       FaxTone tone = tones_.Feed(in);
       if (tone != FaxTone::kNone) {
         log_->debug("call {}: heard {} from {}", s_.key, ToString(tone), s_.number_display);
@@ -319,6 +323,18 @@ class SipCallImpl final : public SipCall {
     if (in_extension_) return DialExtension();
     if (audio_fax_ && !fax_->finished()) audio_fax_->Transmit(out);
     audio_->Send(out);
+  }
+
+  void ListenForDigits(std::span<const int16_t> in) {
+    if (s_.outbound || ticks_ - answer_tick_ > kListenForDigitsTicks) return;
+    if (!dtmf_) {
+      dtmf_ = std::make_unique<DtmfReceiver>();
+      audio_->set_dtmf_receiver(dtmf_.get());
+    }
+    dtmf_->OnAudio(in);
+    if (std::string digits = dtmf_->TakeDigits(); !digits.empty()) {
+      log_->info("call {}: the caller dialled {}", s_.key, digits);
+    }
   }
 
   void DialExtension() {
@@ -503,6 +519,7 @@ class SipCallImpl final : public SipCall {
   FaxToneDetector tones_;
   std::unique_ptr<Rfc4733DtmfSender> rfc4733_;
   std::unique_ptr<InbandDtmfSender> inband_;
+  std::unique_ptr<DtmfReceiver> dtmf_;
 
   MediaKind mode_ = MediaKind::kAudio;
   bool answered_ = false;

@@ -72,9 +72,9 @@ std::string ListenUrl(const SipAgentSettings& settings, int port, bool tls) {
   return url + settings.public_address + ":" + std::to_string(port) + ";maddr=" + bind;
 }
 
-// A port free for both UDP and TCP on `address`. sofia can bind an ephemeral port itself
-// (port "*"), but then reports only one transport's Contact, the TLS one when there is TLS: so
-// for port 0 we choose the port and tell sofia.
+// A port free for both UDP and TCP on `address`, 0 if none was found. sofia can bind an
+// ephemeral port itself (port "*"), but then reports only one transport's Contact, the TLS one
+// when there is TLS: so for port 0 we choose the port and tell sofia.
 int PickFreePort(const std::string& address) {
   sockaddr_storage storage{};
   socklen_t length = 0;
@@ -89,17 +89,26 @@ int PickFreePort(const std::string& address) {
   } else {
     return 0;
   }
-  int udp = socket(storage.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  int tcp = socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int port = 0;
-  if (udp >= 0 && tcp >= 0 && bind(udp, reinterpret_cast<sockaddr*>(&storage), length) == 0 &&
-      getsockname(udp, reinterpret_cast<sockaddr*>(&storage), &length) == 0 &&
-      bind(tcp, reinterpret_cast<sockaddr*>(&storage), length) == 0) {
-    port = ntohs(storage.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (storage.ss_family == AF_INET) v4->sin_port = 0;
+    if (storage.ss_family == AF_INET6) v6->sin6_port = 0;
+    socklen_t bound_length = length;
+    int udp = socket(storage.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int tcp = socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // As sofia does for its listener: a connection in TIME_WAIT does not block the port.
+    int one = 1;
+    if (tcp >= 0) setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int port = 0;
+    if (udp >= 0 && tcp >= 0 && bind(udp, reinterpret_cast<sockaddr*>(&storage), length) == 0 &&
+        getsockname(udp, reinterpret_cast<sockaddr*>(&storage), &bound_length) == 0 &&
+        bind(tcp, reinterpret_cast<sockaddr*>(&storage), length) == 0) {
+      port = ntohs(storage.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+    }
+    if (udp >= 0) close(udp);
+    if (tcp >= 0) close(tcp);
+    if (port != 0) return port;
   }
-  if (udp >= 0) close(udp);
-  if (tcp >= 0) close(tcp);
-  return port;
+  return 0;
 }
 
 }  // namespace
@@ -152,8 +161,7 @@ Status SofiaAgent::Launch() {
   auto started = std::make_shared<std::promise<Status>>();
   std::future<Status> result = started->get_future();
   thread_ = std::thread([this, started] { Run(started.get()); });
-  if (result.wait_for(std::chrono::milliseconds(kStartTimeoutMs)) !=
-      std::future_status::ready) {
+  if (result.wait_for(std::chrono::milliseconds(kStartTimeoutMs)) != std::future_status::ready) {
     // Cannot happen unless sofia hangs while binding.
     log_->critical("SIP thread did not start");
     std::abort();
@@ -184,6 +192,11 @@ void SofiaAgent::Run(std::promise<Status>* started) {
   for (int attempt = 0; wake_index_ >= 0 && attempt < 5; ++attempt) {
     int port = settings_.listen_port;
     if (port == 0) port = PickFreePort(settings_.listen_address);
+    if (port == 0) {
+      created =
+          MakeError(ErrorCode::kUnavailable, "no free port for SIP on " + settings_.listen_address);
+      break;
+    }
     created = CreateNua(port);
     if (created.ok() || settings_.listen_port != 0) break;
   }
@@ -307,11 +320,15 @@ void SofiaAgent::ShutDown() {
 
   nua_shutdown(nua_);
   RunUntil([this] { return shutdown_final_; }, kShutdownTimeoutMs);
+  // Work posted until now still runs: an Invite() that raced with Stop() gets its OnEnded (503);
+  // the rest finds no call. Later posts are dropped.
+  std::deque<std::function<void()>> last;
   {
     std::lock_guard lock(queue_mutex_);
     queue_closed_ = true;
-    queue_.clear();
+    last.swap(queue_);
   }
+  for (auto& work : last) work();
   if (!shutdown_final_) {
     // nua_destroy() refuses before nua_r_shutdown, and the root cannot go while the NUA lives
     // in it: leak both rather than crash (a peer that never answered; Stop is at exit).

@@ -1,6 +1,6 @@
 // REGISTER for the trunks that ask for it. sofia refreshes a registration by itself (it re-sends
 // REGISTER before the expiry the registrar granted); what it does not do is try again after a
-// failure, so a failed registration is dropped and retried here with a growing back-off.
+// failure, so a failed registration is retried here, on the same handle, with a growing back-off.
 // Everything here runs on the SIP thread.
 #include <algorithm>
 #include <iterator>
@@ -46,8 +46,10 @@ void SofiaAgent::SendRegister(SofiaRegistration* registration) {
   const std::string expires = std::to_string(std::max(trunk.register_expires_s, 60));
 
   registration->auth_sent = false;
-  registration->nh = nua_handle(nua_, registration, SIPTAG_TO_STR(aor.c_str()),
-                                SIPTAG_FROM_STR(aor.c_str()), TAG_END());
+  if (!registration->nh) {
+    registration->nh = nua_handle(nua_, registration, SIPTAG_TO_STR(aor.c_str()),
+                                  SIPTAG_FROM_STR(aor.c_str()), TAG_END());
+  }
   if (!registration->nh) {
     log_->error("trunk {}: cannot register {} (sofia refused the address)", trunk.name, aor);
     registration->state.status = 0;
@@ -101,9 +103,9 @@ void SofiaAgent::OnRegisterResponse(SofiaRegistration* registration, nua_event_t
   registration->state.registered = false;
   registration->state.status = status;
   registration->state.phrase = text;
-  nua_handle_bind(registration->nh, nullptr);
-  nua_handle_destroy(registration->nh);
-  registration->nh = nullptr;
+  // The handle stays for the next attempt (sofia gives that a new Call-ID): destroying it would
+  // make sofia send an un-REGISTER, which a slow registrar could process after the next
+  // attempt's REGISTER.
   ScheduleRegistrationRetry(registration);
   log_->warn("trunk {}: registration failed: {} {}; next attempt in {} s", trunk.name, status, text,
              registration->state.retry_in_s);
@@ -120,7 +122,7 @@ void SofiaAgent::ScheduleRegistrationRetry(SofiaRegistration* registration) {
 }
 
 void SofiaAgent::OnRegistrationRetry(SofiaRegistration* registration) {
-  if (stopping_ || registration->nh) return;
+  if (stopping_) return;
   SendRegister(registration);
 }
 

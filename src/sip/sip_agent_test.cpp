@@ -21,6 +21,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -57,36 +58,64 @@ fs::path ScenarioDir() {
   return root / "tests" / "sip" / "scenarios";
 }
 
-// A port free for both UDP and TCP on 127.0.0.1 (sipp listens on both for some transports).
-int FreePort() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
+bool PortFree(int port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  bool free = true;
+  for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
+    int sock = socket(AF_INET, type, 0);
+    free = free && bind(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(sock);
+  }
+  return free;
+}
+
+// `count` consecutive ports free for UDP and TCP on 127.0.0.1, never handed out before in this
+// process (a sipp needs its SIP port and, for media, the port given with -mp and the two above).
+int FreePorts(int count = 1) {
+  static std::mutex mutex;
+  static std::set<int> handed_out;
+  std::lock_guard lock(mutex);
+  for (int attempt = 0; attempt < 200; ++attempt) {
     int udp = socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof address;
-    if (bind(udp, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        getsockname(udp, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      close(udp);
-      continue;
-    }
-    int tcp = socket(AF_INET, SOCK_STREAM, 0);
-    bool tcp_free = bind(tcp, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    close(tcp);
+    bind(udp, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    getsockname(udp, reinterpret_cast<sockaddr*>(&address), &length);
     close(udp);
-    if (tcp_free) return ntohs(address.sin_port);
+    int first = ntohs(address.sin_port);
+    bool usable = first + count <= 65535;
+    for (int port = first; usable && port < first + count; ++port) {
+      usable = !handed_out.count(port) && PortFree(port);
+    }
+    if (!usable) continue;
+    for (int port = first; port < first + count; ++port) handed_out.insert(port);
+    return first;
   }
   return 0;
 }
 
+int FreePort() { return FreePorts(1); }
+int FreeMediaPort() { return FreePorts(4); }
+
 // One sipp child process, its output in a log file; killed by PID when the test is over.
 class Sipp {
  public:
-  Sipp(const std::string& name, std::vector<std::string> args) : name_(name) {
+  // Where sipp's logs go: one directory per test process, removed unless a test failed.
+  static const fs::path& LogDir() {
     static const fs::path dir = [] {
       std::string pattern = (fs::temp_directory_path() / "faxgate-sipp-XXXXXX").string();
       return fs::path(mkdtemp(pattern.data()));
     }();
+    return dir;
+  }
+
+  Sipp(const std::string& name, std::vector<std::string> args) : name_(name) {
+    const fs::path& dir = LogDir();
     log_path_ = dir / (name + ".log");
     args.insert(args.begin(), {kSipp});
     for (const std::string& extra :
@@ -254,6 +283,13 @@ class RecordingListener : public SipAgentListener {
 
 class SipAgentTest : public ::testing::Test {
  protected:
+  static void TearDownTestSuite() {
+    if (!::testing::UnitTest::GetInstance()->current_test_suite()->Failed()) {
+      std::error_code ignored;
+      fs::remove_all(Sipp::LogDir(), ignored);
+    }
+  }
+
   void SetUp() override {
     if (access(kSipp, X_OK) != 0) GTEST_SKIP() << "sipp is not installed";
     ASSERT_TRUE(fs::exists(ScenarioDir())) << ScenarioDir();
@@ -290,13 +326,14 @@ class SipAgentTest : public ::testing::Test {
 
   // sipp placing calls to the agent: built-in scenario `-sn uac` or a file.
   std::unique_ptr<Sipp> StartSippClient(const std::string& name, const std::string& scenario) {
+    client_port_ = FreePort();
     std::vector<std::string> args = {AgentAddress(),
                                      "-i",
                                      "127.0.0.1",
                                      "-p",
-                                     std::to_string(FreePort()),
+                                     std::to_string(client_port_),
                                      "-mp",
-                                     std::to_string(FreePort()),
+                                     std::to_string(FreeMediaPort()),
                                      "-m",
                                      "1",
                                      "-timeout",
@@ -316,7 +353,7 @@ class SipAgentTest : public ::testing::Test {
                                      "-p",
                                      std::to_string(port),
                                      "-mp",
-                                     std::to_string(FreePort()),
+                                     std::to_string(FreeMediaPort()),
                                      "-t",
                                      transport,
                                      "-m",
@@ -348,6 +385,7 @@ class SipAgentTest : public ::testing::Test {
   }
 
   SipAgentSettings settings_;
+  int client_port_ = 0;  // the last sipp client's SIP port
   RecordingListener listener_;
   std::unique_ptr<SipAgent> agent_;
   std::atomic<SipAgent*> agent_ptr_{nullptr};
@@ -364,7 +402,7 @@ TEST_F(SipAgentTest, IncomingCallAnsweredAndEndedByPeer) {
   EXPECT_EQ(incoming->incoming.caller, "sipp");
   EXPECT_EQ(incoming->incoming.caller_name, "sipp");
   EXPECT_FALSE(incoming->incoming.call_id.empty());
-  EXPECT_EQ(incoming->incoming.source.rfind("127.0.0.1:", 0), 0u) << incoming->incoming.source;
+  EXPECT_EQ(incoming->incoming.source, "127.0.0.1:" + std::to_string(client_port_));
   EXPECT_EQ(incoming->incoming.trunk, "");  // no trunk configured
   EXPECT_NE(incoming->sdp.find("m=audio"), std::string::npos);
 
@@ -640,7 +678,7 @@ TEST_F(SipAgentTest, DISABLED_SessionTimerRefreshIsBodilessUpdate) {
                                    "-p",
                                    std::to_string(FreePort()),
                                    "-mp",
-                                   std::to_string(FreePort()),
+                                   std::to_string(FreeMediaPort()),
                                    "-m",
                                    "1",
                                    "-timeout",
@@ -674,19 +712,46 @@ TEST_F(SipAgentTest, RegistersWithDigest) {
   EXPECT_FALSE(agent_->Registrations()[0].registered);
 }
 
-// A refused registration is reported with the next attempt's delay.
+// sofia refreshes a registration before it expires; a refused refresh is reported.
+TEST_F(SipAgentTest, RegistrationIsRefreshed) {
+  int port = FreePort();
+  settings_.trunks.push_back(Trunk(port));
+  settings_.trunks.back().do_register = true;
+  auto sipp = StartSippServer("register-refresh", "uas_register_refresh.xml", port);
+  StartAgent();
+  ASSERT_TRUE(listener_.WaitFor(Event::kRegistration, [](const Event& e) {
+    return e.registration.registered;
+  })) << sipp->Report();
+  auto refused = listener_.WaitFor(Event::kRegistration,
+                                   [](const Event& e) { return e.registration.status == 403; });
+  ASSERT_TRUE(refused) << sipp->Report();
+  EXPECT_FALSE(refused->registration.registered);
+  EXPECT_EQ(sipp->Wait(), 0) << sipp->Report();
+}
+
+// A refused registration is reported with the next attempt's delay, and that attempt comes
+// (after 10 s: the longest test here).
 TEST_F(SipAgentTest, RefusedRegistrationIsRetriedLater) {
   int port = FreePort();
   settings_.trunks.push_back(Trunk(port));
   settings_.trunks.back().do_register = true;
-  auto sipp = StartSippServer("register-refused", "uas_register_forbidden.xml", port);
+  std::vector<std::string> args = {"-i", "127.0.0.1", "-p",  std::to_string(port), "-m",
+                                   "2",  "-timeout",  "40s", "-timeout_error"};
+  AddScenario(&args, "uas_register_forbidden.xml");
+  Sipp sipp("register-refused", args);
+  std::this_thread::sleep_for(300ms);
   StartAgent();
   auto refused = listener_.WaitFor(Event::kRegistration);
-  ASSERT_TRUE(refused) << sipp->Report();
+  ASSERT_TRUE(refused) << sipp.Report();
   EXPECT_FALSE(refused->registration.registered);
   EXPECT_EQ(refused->registration.status, 403);
   EXPECT_GT(refused->registration.retry_in_s, 0);
   EXPECT_EQ(agent_->Registrations()[0].status, 403);
+  auto registered = listener_.WaitFor(
+      Event::kRegistration, [](const Event& e) { return e.registration.registered; }, 30s);
+  ASSERT_TRUE(registered) << sipp.Report();
+  agent_->Stop();
+  EXPECT_EQ(sipp.Wait(), 0) << sipp.Report();
 }
 
 // (h) garbage and unknown methods on the UDP port do not hurt; a call still works afterwards.
@@ -816,6 +881,25 @@ TEST_F(SipAgentTest, CallOverTls) {
   ASSERT_TRUE(caller_events.WaitFor(Event::kEnded));
   (*caller)->Stop();
   fs::remove_all(dir);
+}
+
+// Start and Stop give back every socket and descriptor (eventfd, epoll, listeners).
+TEST_F(SipAgentTest, StartStopReleasesDescriptors) {
+  auto count_descriptors = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator());
+  };
+  {  // the first start opens what sofia keeps for the process (/dev/urandom)
+    auto started = SipAgent::Start(settings_, &listener_);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    (*started)->Stop();
+  }
+  auto before = count_descriptors();
+  for (int i = 0; i < 5; ++i) {
+    auto started = SipAgent::Start(settings_, &listener_);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    (*started)->Stop();
+  }
+  EXPECT_EQ(count_descriptors(), before);
 }
 
 TEST_F(SipAgentTest, StartFailsOnAPortInUse) {
