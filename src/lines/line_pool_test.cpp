@@ -85,7 +85,10 @@ class LinePoolTest : public ::testing::Test {
           return o;
         },
         rec_, rec_);
-    pool.Start();
+    if (!pool.Start().ok()) {
+      ADD_FAILURE() << "the line pool did not start";
+      return {};
+    }
     DialRequest r;
     r.job = 1;
     r.number.dial_string = number;
@@ -150,7 +153,7 @@ TEST_F(LinePoolTest, FailCountMakesTheNumberWorkLater) {
   config_.loopback.fail_count = 1;
   LinePool pool(
       io_, config_, [] { return FaxOptions{}; }, rec_, rec_);
-  pool.Start();
+  ASSERT_TRUE(pool.Start().ok());
   DialRequest r;
   r.job = 1;
   r.number.dial_string = "8009";
@@ -194,7 +197,7 @@ TEST_F(LinePoolTest, UnknownDidIsRefused) {
 TEST_F(LinePoolTest, HangUpEndsTheCall) {
   LinePool pool(
       io_, config_, [] { return FaxOptions{}; }, rec_, rec_);
-  pool.Start();
+  ASSERT_TRUE(pool.Start().ok());
   DialRequest r;
   r.job = 7;
   r.number.dial_string = "8001";

@@ -325,16 +325,25 @@ class SipCallImpl final : public SipCall {
     audio_->Send(out);
   }
 
+  // Digits are logged as one number once the caller pauses for a second.
   void ListenForDigits(std::span<const int16_t> in) {
-    if (s_.outbound || ticks_ - answer_tick_ > kListenForDigitsTicks) return;
+    if (s_.outbound || ticks_ - answer_tick_ > kListenForDigitsTicks) return FlushDigits();
     if (!dtmf_) {
       dtmf_ = std::make_unique<DtmfReceiver>();
       audio_->set_dtmf_receiver(dtmf_.get());
     }
     dtmf_->OnAudio(in);
     if (std::string digits = dtmf_->TakeDigits(); !digits.empty()) {
-      log_->info("call {}: the caller dialled {}", s_.key, digits);
+      heard_digits_ += digits;
+      last_digit_tick_ = ticks_;
     }
+    if (ticks_ - last_digit_tick_ > kTicksPerSecond) FlushDigits();
+  }
+
+  void FlushDigits() {
+    if (heard_digits_.empty()) return;
+    log_->info("call {}: the caller dialled {}", s_.key, heard_digits_);
+    heard_digits_.clear();
   }
 
   void DialExtension() {
@@ -520,6 +529,8 @@ class SipCallImpl final : public SipCall {
   std::unique_ptr<Rfc4733DtmfSender> rfc4733_;
   std::unique_ptr<InbandDtmfSender> inband_;
   std::unique_ptr<DtmfReceiver> dtmf_;
+  std::string heard_digits_;
+  int64_t last_digit_tick_ = 0;
 
   MediaKind mode_ = MediaKind::kAudio;
   bool answered_ = false;

@@ -359,25 +359,16 @@ void SipLines::AcceptIncoming(const SipIncomingCall& in) {
         in, 486, "Busy Here",
         fmt::format("all {} channels of trunk {} are busy", trunk->channels, trunk->name));
   }
+  // The offer is checked before the call is recorded, so that junk INVITEs leave no failed
+  // reception in anybody's inbox.
+  SipCallSetup setup;
+  auto local = OpenMedia(*trunk, &setup.audio_port, &setup.image_port);
+  if (!local.ok()) return Refuse(in, 503, "Service Unavailable", local.error().message);
+  auto answer = AnswerOffer(in.sdp, *local);
+  if (!answer.ok()) return Refuse(in, 488, "Not Acceptable Here", answer.error().message);
   IncomingCall incoming{trunk->name, in.call_id, in.called, in.caller};
   auto ticket = inbound_.OnIncomingCall(incoming);
   if (!ticket.ok()) return Refuse(in, 404, "Not Found", ticket.error().message);
-
-  SipCallSetup setup;
-  auto local = OpenMedia(*trunk, &setup.audio_port, &setup.image_port);
-  auto answer = local.ok() ? AnswerOffer(in.sdp, *local) : Result<Answer>(local.error());
-  if (!answer.ok()) {
-    CallReport r;
-    r.kind = FailureKind::kNetwork;
-    r.reason = fmt::format("the call from {} could not be answered: {}", in.caller,
-                           answer.error().message);
-    r.trunk = trunk->name;
-    r.call_id = in.call_id;
-    inbound_.OnInboundEnded(ticket->id, r);
-    const bool no_ports = !local.ok();
-    return Refuse(in, no_ports ? 503 : 488,
-                  no_ports ? "Service Unavailable" : "Not Acceptable Here", answer.error().message);
-  }
   setup.local = *local;
   setup.key = fmt::format("sip-{}", next_call_++);
   setup.agent = agent_.get();

@@ -151,6 +151,9 @@ int FarMaxDatagram(int far) {
   return far <= 0 || far > kFarMaxDatagramLimit ? kDefaultFarMaxDatagram : far;
 }
 
+// The smallest IFP budget spandsp's T.38 core accepts (fax/t38_fax_session.cpp checks it).
+constexpr int kMinSignallingIfp = 32;
+
 int ClampInt(int value, int low, int high) { return std::min(std::max(value, low), high); }
 
 UdptlSettings Normalized(UdptlSettings settings) {
@@ -229,6 +232,10 @@ int MaxIfpSize(const UdptlSettings& settings) {
         --entries;
         max_ifp = (far - 8) / (entries + 1);
       }
+      // A far end with a tiny datagram (72 in the reference scenarios) leaves no room for even
+      // one copy of a signalling IFP (spandsp needs 32 bytes): send the primary alone then; the
+      // sender drops copies that do not fit anyway.
+      if (max_ifp * 0.95 < kMinSignallingIfp) max_ifp = far - 8;
       break;
     }
     case UdptlErrorCorrection::kFec:
