@@ -47,7 +47,7 @@ def metric(text, name):
 
 def run_reference(build, n, doc, work):
     out = work / f"ref-{n}"
-    out.mkdir()
+    out.mkdir(exist_ok=True)
     p = subprocess.run([str(build / "bench" / "spandsp_reference"), "--calls", str(n), "--threads",
                         str(os.cpu_count()), "--doc", str(doc), "--out", str(out)],
                        capture_output=True, text=True)
