@@ -9,16 +9,9 @@
 #include <string_view>
 
 #include "document/text_decode.h"
+#include "fuzz_check.h"
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 constexpr std::string_view kCharsets[] = {
     "UTF-8", "UTF-16LE",  "UTF-16BE", "UTF-32LE",    "UTF-32BE",     "GB18030",

@@ -10,20 +10,13 @@
 #include <string_view>
 
 #include "domain/phone_number.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using faxgate::CallClass;
 using faxgate::DialPlan;
 using faxgate::PhoneNumber;
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 const DialPlan kPlans[] = {
     DialPlan{},

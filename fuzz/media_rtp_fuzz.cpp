@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "media/jitter_buffer.h"
 #include "media/rtp_packet.h"
 
@@ -24,14 +25,6 @@ namespace {
 using faxgate::JitterBuffer;
 using faxgate::JitterStats;
 using Fill = faxgate::JitterBuffer::Fill;
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 void CheckParse(std::span<const uint8_t> datagram) {
   auto packet = faxgate::ParseRtp(datagram);

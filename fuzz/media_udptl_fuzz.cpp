@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "media/udptl.h"
 
 namespace {
@@ -27,14 +28,6 @@ using faxgate::UdptlPacket;
 using faxgate::UdptlReceiver;
 using faxgate::UdptlSender;
 using faxgate::UdptlSettings;
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 using Bytes = std::vector<uint8_t>;
 

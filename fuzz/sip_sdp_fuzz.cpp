@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "sip/media_negotiation.h"
 #include "sip/sdp.h"
 
@@ -23,14 +24,6 @@ using faxgate::NegotiatedMedia;
 using faxgate::OfferContext;
 using faxgate::SdpSession;
 using faxgate::T38ErrorCorrection;
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 LocalMedia DefaultLocal() {
   LocalMedia local;
