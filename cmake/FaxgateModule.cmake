@@ -15,3 +15,14 @@ function(faxgate_module name)
                          PROPERTIES ENVIRONMENT "FAXGATE_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
   endif()
 endfunction()
+
+# faxgate_glob_sources(SOURCES_VAR TESTS_VAR): the calling directory's .cpp files, split by name
+# into library code (<what>.cpp) and unit tests (<what>_test.cpp, <what>_test_support.cpp).
+function(faxgate_glob_sources sources_var tests_var)
+  file(GLOB all CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  set(tests ${all})
+  list(FILTER all EXCLUDE REGEX "_test(_support)?\\.cpp$")
+  list(FILTER tests INCLUDE REGEX "_test(_support)?\\.cpp$")
+  set(${sources_var} ${all} PARENT_SCOPE)
+  set(${tests_var} ${tests} PARENT_SCOPE)
+endfunction()

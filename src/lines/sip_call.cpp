@@ -27,6 +27,7 @@ constexpr int kTicksPerSecond = 50;
 // As receiver we ask for T.38 once the caller's fax tones are heard, or this long after answer.
 constexpr int kReceiverT38AfterTicks = 3 * kTicksPerSecond;
 constexpr int kMaxGlareRetries = 3;
+constexpr int kDiscardAudioEveryTicks = 10;
 // After the fax session ends we wait this long for the far end's BYE before sending ours, so
 // that the last frame (MCF, DCN) reaches it through the jitter buffer.
 constexpr int kLingerTicks = kTicksPerSecond / 2;
@@ -308,10 +309,7 @@ class SipCallImpl final : public SipCall {
     AudioReceive rx = audio_->Receive(in);
     if (rx.fill != JitterBuffer::Fill::kWaiting && rx.fill != JitterBuffer::Fill::kLost) {
       ListenForDigits(in);
-      FaxTone tone = tones_.Feed(in);
-      if (tone != FaxTone::kNone) {
-        log_->debug("call {}: heard {} from {}", s_.key, ToString(tone), s_.number_display);
-      }
+      ListenForFaxTones(in);
     }
     if (audio_fax_ && !fax_->finished()) {
       if (rx.fill == JitterBuffer::Fill::kLost) {
@@ -323,6 +321,22 @@ class SipCallImpl final : public SipCall {
     if (in_extension_) return DialExtension();
     if (audio_fax_ && !fax_->finished()) audio_fax_->Transmit(out);
     audio_->Send(out);
+  }
+
+  // The tone detector costs about as much as the fax modem itself, so it runs only until it has
+  // heard what the call decides on: a receiver the caller's CNG or V.21 (to ask for T.38), a
+  // sender the far end's CED or V.21 (a fax answered).
+  void ListenForFaxTones(std::span<const int16_t> in) {
+    const bool decided = s_.outbound
+                             ? tones_.heard(FaxTone::kCed) || tones_.heard(FaxTone::kV21Preamble)
+                             : tones_.heard(FaxTone::kCng) || tones_.heard(FaxTone::kV21Preamble) ||
+                                   t38_requested_ || t38_refused_ || !s_.trunk.t38 ||
+                                   s_.trunk.t38_reinvite == "never";
+    if (decided) return;
+    FaxTone tone = tones_.Feed(in);
+    if (tone != FaxTone::kNone) {
+      log_->debug("call {}: heard {} from {}", s_.key, ToString(tone), s_.number_display);
+    }
   }
 
   // Digits are logged as one number once the caller pauses for a second.
@@ -383,7 +397,9 @@ class SipCallImpl final : public SipCall {
   }
 
   void T38Tick() {
-    if (audio_) audio_->Discard();
+    // RTP the far end still sends after the switch is thrown away; every 200 ms is often enough
+    // to keep the socket buffer from filling.
+    if (audio_ && ticks_ % kDiscardAudioEveryTicks == 0) audio_->Discard();
     t38_->Receive([this](std::span<const uint8_t> ifp, uint16_t seq) {
       if (t38_fax_ && !fax_->finished()) t38_fax_->ReceiveIfp(ifp, seq);
     });

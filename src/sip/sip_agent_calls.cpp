@@ -278,15 +278,20 @@ void SofiaAgent::OnReinviteReceived(SofiaCall* call, const sip_t* sip) {
     log_->debug("call {}: re-INVITE without an offer answered with our current SDP", call->id);
     return;
   }
+  // sofia answers overlapping INVITEs itself (500/491); TakeOffer's check is only a guard.
+  TakeOffer(call, PendingOffer::kInvite, sdp);
+}
+
+void SofiaAgent::TakeOffer(SofiaCall* call, PendingOffer kind, const std::string& sdp) {
   if (call->pending_offer != PendingOffer::kNone) {
-    // sofia answers overlapping INVITEs itself (500/491); this is only a guard.
     nua_respond(call->nh, 500, "Overlapping Offer", NUTAG_WITH_THIS(nua_),
                 SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
     return;
   }
   nua_save_event(nua_, call->saved_offer);
-  call->pending_offer = PendingOffer::kInvite;
-  log_->debug("call {}: re-INVITE with an offer", call->id);
+  call->pending_offer = kind;
+  log_->debug("call {}: {} with an offer", call->id,
+              kind == PendingOffer::kInvite ? "re-INVITE" : "UPDATE");
   listener_->OnOffer(call->id, sdp);
 }
 
@@ -301,15 +306,7 @@ void SofiaAgent::OnUpdateReceived(SofiaCall* call, const sip_t* sip) {
     nua_respond(call->nh, SIP_491_REQUEST_PENDING, NUTAG_WITH_THIS(nua_), TAG_END());
     return;
   }
-  if (call->pending_offer != PendingOffer::kNone) {
-    nua_respond(call->nh, 500, "Overlapping Offer", NUTAG_WITH_THIS(nua_),
-                SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
-    return;
-  }
-  nua_save_event(nua_, call->saved_offer);
-  call->pending_offer = PendingOffer::kUpdate;
-  log_->debug("call {}: UPDATE with an offer", call->id);
-  listener_->OnOffer(call->id, sdp);
+  TakeOffer(call, PendingOffer::kUpdate, sdp);
 }
 
 void SofiaAgent::OnInviteResponse(SofiaCall* call, int status, const char* phrase,

@@ -119,6 +119,8 @@ class SofiaAgent final : public SipAgent {
   void OnIncomingInvite(nua_handle_t* nh, const sip_t* sip);
   void OnReinviteReceived(SofiaCall* call, const sip_t* sip);
   void OnUpdateReceived(SofiaCall* call, const sip_t* sip);
+  // Hands a peer's offer to the listener, unless one is already waiting for our answer.
+  void TakeOffer(SofiaCall* call, PendingOffer kind, const std::string& sdp);
   void OnInviteResponse(SofiaCall* call, int status, const char* phrase, const sip_t* sip);
   void OnCancelResponse(SofiaCall* call, int status);
   void OnCallState(SofiaCall* call, int status, const char* phrase, tagi_t tags[]);
