@@ -2,6 +2,7 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -12,6 +13,27 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 FAXGATE = os.environ.get("FAXGATE_BIN", str(REPO / "build-asan" / "faxgate"))
+
+
+_taken_ports = set()
+
+
+def free_port():
+    """A port free on 127.0.0.1 for UDP and TCP (faxgate's SIP listens on both) that no other peer
+    of this test run was given. It comes from the kernel's ephemeral range."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port in _taken_ports or port + 2 in _taken_ports or port >= 65000:
+            continue
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                t.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        _taken_ports.update((port, port + 2))
+        return port
 
 
 class Daemon:

@@ -2,19 +2,12 @@
 T.38 asked for by the receiver or by the sender, T.38 refused and the call going on over G.711,
 and all of that again with 1% loss and 40 ms of jitter between them. Every received page must
 equal the page sent."""
-import socket
 import subprocess
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, free_port
 from tiffpages import read_pages
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import free_port, REPO
 from tiffpages import read_pages
 
 SCENARIOS = REPO / "tests" / "sip" / "scenarios"
@@ -36,26 +36,6 @@ CRASH_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "Segment
 
 
 # --- ports and processes -------------------------------------------------------------------------
-_taken = set()
-
-
-def free_port():
-    """A port free on 127.0.0.1 for UDP and TCP (faxgate's SIP listens on both) that no other peer
-    of this test run was given. It comes from the kernel's ephemeral range; the daemons' media
-    port ranges (node_config) are below it, at 24000-26399, so that the two cannot meet."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port in _taken or port + 2 in _taken or port >= 65000:
-            continue
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                t.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        _taken.update((port, port + 2))
-        return port
 
 
 def udp_bound(port):
