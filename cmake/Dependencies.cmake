@@ -21,3 +21,9 @@ find_package(tomlplusplus REQUIRED)
 if(FAXGATE_TESTS)
   find_package(GTest REQUIRED)
 endif()
+# Mail: MIME (GMime), POP3/IMAP polling (libcurl), sender verification (libspf2 has no .pc
+# file; libopendkim).
+pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(OPENDKIM REQUIRED IMPORTED_TARGET opendkim)
+find_library(SPF2_LIBRARY spf2 REQUIRED)

@@ -133,6 +133,11 @@ const std::vector<Field>& Fields() {
             }},
       FG_BOOL(mail_sender_auth),
       FG_BOOL(mail_password_auth),
+      FG_BOOL(mail_require_spf),
+      FG_BOOL(mail_require_dkim),
+      FG_CHOICE(mail_body, "cover", "page", "ignore"),
+      FG_BOOL(mail_result_thumbnail),
+      FG_CHOICE(default_language, "en", "zh-CN"),
       FG_TEXT(printer, 200u),
   };
   return fields;

@@ -43,7 +43,13 @@ struct SystemSettings {
   int mail_check_interval_s = 300;  // 60..600
   int64_t max_attachment_bytes = 20 * 1024 * 1024;
   bool mail_sender_auth = true;
-  bool mail_password_auth = false;
+  bool mail_password_auth = false;  // "number:password" at the end of a mailbox subject
+  // A mail sender must also pass SPF (OffRamp listener) / carry an aligned DKIM signature.
+  bool mail_require_spf = false;
+  bool mail_require_dkim = false;
+  std::string mail_body = "cover";  // a mailed fax's body text: "cover" comments, "page", "ignore"
+  bool mail_result_thumbnail = true;    // result mails show the first page as a picture
+  std::string default_language = "en";  // "en" or "zh-CN": mails to users who chose none
   std::string printer;
 
   DialPlan dial_plan() const;

@@ -30,6 +30,8 @@ struct User {
   std::string cover;       // default cover page template; empty: no cover unless a job asks
   std::vector<std::string> other_emails;
   CallRights rights;
+  std::string language;      // "en", "zh-CN"; empty: the system's default_language
+  bool fax_by_email = true;  // may send faxes by mail (OffRamp, the shared mailbox)
   bool notify_on_success = false;
   bool must_change_password = false;
   bool disabled = false;

@@ -220,9 +220,92 @@ CREATE TABLE conversions (
 );
 )sql";
 
+// Mail (issue 5): users' mail rights and language; where a submission came from (a mail's
+// identity, so a mail fetched twice makes no second fax); the outgoing mail queue; which finished
+// jobs and received faxes have had their mails written; mail servers and mail templates.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE users ADD COLUMN may_fax_by_email INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE job_groups ADD COLUMN origin_channel TEXT NOT NULL DEFAULT '';
+ALTER TABLE job_groups ADD COLUMN origin_message_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE job_groups ADD COLUMN origin_reply_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE job_groups ADD COLUMN origin_mail_subject TEXT NOT NULL DEFAULT '';
+
+-- Faxes finished before this version are not mailed about again.
+ALTER TABLE jobs ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET notified = 1;
+CREATE INDEX jobs_to_notify ON jobs (id) WHERE notified = 0;
+ALTER TABLE inbound_faxes ADD COLUMN mailed INTEGER NOT NULL DEFAULT 0;
+UPDATE inbound_faxes SET mailed = 1;
+CREATE INDEX inbound_to_mail ON inbound_faxes (id) WHERE mailed = 0;
+
+-- Every mail handled (submitted or refused), by "<source>:<Message-ID>".
+CREATE TABLE mail_seen (
+  message_key TEXT PRIMARY KEY,
+  outcome TEXT NOT NULL,
+  group_id INTEGER REFERENCES job_groups (id),
+  at BIGINT NOT NULL
+);
+
+CREATE TABLE mail_queue (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  fax_id INTEGER,
+  envid TEXT NOT NULL UNIQUE,
+  mail_from TEXT NOT NULL,
+  ret TEXT NOT NULL,
+  message_hash TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  next_try_at BIGINT NOT NULL,
+  sent_at BIGINT,
+  last_result TEXT NOT NULL
+);
+CREATE INDEX mail_queue_due ON mail_queue (next_try_at) WHERE state = 'queued';
+CREATE INDEX mail_queue_fax ON mail_queue (fax_id);
+
+CREATE TABLE mail_queue_recipients (
+  mail_id INTEGER NOT NULL REFERENCES mail_queue (id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  notify TEXT NOT NULL,
+  orcpt TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY (mail_id, ordinal)
+);
+
+CREATE TABLE mail_servers (
+  name TEXT PRIMARY KEY,
+  protocol TEXT NOT NULL,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  tls TEXT NOT NULL,
+  verify_certificate INTEGER NOT NULL,
+  ca_file TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  password TEXT NOT NULL,
+  folder TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE mail_templates (
+  name TEXT NOT NULL,
+  language TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (name, language)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "document conversion, cover templates", kSchemaV2},
+    {3, "mail: queue, origins, servers, templates", kSchemaV3},
 };
 
 Status CreateMigrationsTable(Db& db) {

@@ -144,6 +144,19 @@ Result<std::vector<InboundFax>> SelectInbound(Db& db, const InboundFilter& filte
 
 }  // namespace
 
+Result<std::vector<InboundFax>> SelectInboundWhere(Db& db, const std::string& where, int limit) {
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string(kSelectInbound) + " WHERE " + where +
+                                              " ORDER BY f.id LIMIT :limit"));
+  s.Bind(":limit", limit);
+  std::vector<InboundFax> faxes;
+  while (true) {
+    FG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return faxes;
+    FG_ASSIGN_OR_RETURN(InboundFax fax, ReadInbound(s));
+    faxes.push_back(std::move(fax));
+  }
+}
+
 Result<InboundFax> SqliteStore::CreateInbound(const InboundFax& fax) {
   std::lock_guard lock(mu_);
   return WithContext(InsertInbound(*db_, fax),

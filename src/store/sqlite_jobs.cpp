@@ -153,11 +153,34 @@ Result<Job> LoadJob(Db& db, JobId id) {
   return ReadJob(s);
 }
 
-Result<GroupId> InsertGroup(Db& db, UserId owner, TimePoint submitted_at) {
-  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare("INSERT INTO job_groups (owner_id, submitted_at)"
-                                              " VALUES (:owner_id, :submitted_at)"));
-  FG_RETURN_IF_ERROR(s.Bind(":owner_id", owner).Bind(":submitted_at", submitted_at).Run());
+Result<GroupId> InsertGroup(Db& db, UserId owner, TimePoint submitted_at,
+                            const SubmissionOrigin& origin) {
+  FG_ASSIGN_OR_RETURN(Statement s,
+                      db.Prepare("INSERT INTO job_groups (owner_id, submitted_at, origin_channel,"
+                                 " origin_message_id, origin_reply_to, origin_mail_subject)"
+                                 " VALUES (:owner_id, :submitted_at, :channel, :message_id,"
+                                 " :reply_to, :mail_subject)"));
+  FG_RETURN_IF_ERROR(s.Bind(":owner_id", owner)
+                         .Bind(":submitted_at", submitted_at)
+                         .Bind(":channel", origin.channel)
+                         .Bind(":message_id", origin.message_id)
+                         .Bind(":reply_to", origin.reply_to)
+                         .Bind(":mail_subject", origin.mail_subject)
+                         .Run());
   return db.LastInsertId();
+}
+
+// A mail makes at most one submission: its key is recorded in the same transaction.
+Status RecordMailSubmission(Db& db, const std::string& key, GroupId group, TimePoint at) {
+  FG_ASSIGN_OR_RETURN(Statement seen,
+                      db.Prepare("SELECT 1 FROM mail_seen WHERE message_key = :key"));
+  seen.Bind(":key", key);
+  FG_ASSIGN_OR_RETURN(bool row, seen.Step());
+  if (row) return AlreadyExists(fmt::format("mail {} was handled before", key));
+  FG_ASSIGN_OR_RETURN(Statement s,
+                      db.Prepare("INSERT INTO mail_seen (message_key, outcome, group_id, at)"
+                                 " VALUES (:key, 'submitted', :group_id, :at)"));
+  return s.Bind(":key", key).Bind(":group_id", group).Bind(":at", at).Run();
 }
 
 // The vector's order is the documents' order; the store numbers them from 0.
@@ -211,8 +234,13 @@ Result<std::vector<Job>> InsertSubmission(Db& db, const NewSubmission& submissio
   }
   FG_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
   FG_ASSIGN_OR_RETURN(std::string owner_name, UserName(db, submission.owner_id));
-  FG_ASSIGN_OR_RETURN(GroupId group,
-                      InsertGroup(db, submission.owner_id, submission.jobs[0].submitted_at));
+  FG_ASSIGN_OR_RETURN(
+      GroupId group,
+      InsertGroup(db, submission.owner_id, submission.jobs[0].submitted_at, submission.origin));
+  if (!submission.origin.message_key.empty()) {
+    FG_RETURN_IF_ERROR(RecordMailSubmission(db, submission.origin.message_key, group,
+                                            submission.jobs[0].submitted_at));
+  }
   FG_RETURN_IF_ERROR(InsertDocuments(db, group, submission.documents));
   std::vector<Job> jobs = submission.jobs;
   for (Job& job : jobs) {
@@ -317,6 +345,13 @@ Status InsertConversion(Db& db, const Conversion& c, TimePoint now) {
 }
 
 }  // namespace
+
+Result<std::vector<Job>> SelectJobsWhere(Db& db, const std::string& where, int limit) {
+  FG_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string(kSelectJobs) + " WHERE " + where +
+                                              " ORDER BY j.id LIMIT :limit"));
+  s.Bind(":limit", limit);
+  return ReadJobs(s);
+}
 
 Result<std::vector<Job>> SqliteStore::CreateSubmission(const NewSubmission& submission) {
   std::lock_guard lock(mu_);

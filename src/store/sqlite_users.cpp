@@ -20,7 +20,7 @@ namespace {
 constexpr const char* kSelectUsers =
     "SELECT id, name, full_name, password_hash, role, fax_number, email, may_call_local,"
     " may_call_domestic, may_call_international, notify_on_success, must_change_password,"
-    " disabled, created_at, company, phone, cover FROM users";
+    " disabled, created_at, company, phone, cover, may_fax_by_email, language FROM users";
 
 // Every field but the id and the creation time, shared by INSERT and UPDATE.
 constexpr const char* kUserFields =
@@ -28,7 +28,8 @@ constexpr const char* kUserFields =
     " fax_number = :fax_number, email = :email, may_call_local = :may_call_local,"
     " may_call_domestic = :may_call_domestic, may_call_international = :may_call_international,"
     " notify_on_success = :notify_on_success, must_change_password = :must_change_password,"
-    " disabled = :disabled, company = :company, phone = :phone, cover = :cover";
+    " disabled = :disabled, company = :company, phone = :phone, cover = :cover,"
+    " may_fax_by_email = :may_fax_by_email, language = :language";
 
 void BindUserFields(Statement& s, const User& u) {
   s.Bind(":name", u.name)
@@ -45,7 +46,9 @@ void BindUserFields(Statement& s, const User& u) {
       .Bind(":disabled", u.disabled)
       .Bind(":company", u.company)
       .Bind(":phone", u.phone)
-      .Bind(":cover", u.cover);
+      .Bind(":cover", u.cover)
+      .Bind(":may_fax_by_email", u.fax_by_email)
+      .Bind(":language", u.language);
 }
 
 Result<User> ReadUser(const Statement& s) {
@@ -71,6 +74,8 @@ Result<User> ReadUser(const Statement& s) {
   u.company = r.Text();
   u.phone = r.Text();
   u.cover = r.Text();
+  u.fax_by_email = r.Bool();
+  u.language = r.Text();
   return u;
 }
 
@@ -138,6 +143,20 @@ Result<User> LoadUserByFaxNumber(Db& db, const std::string& number) {
   return std::move(*user);
 }
 
+// Mail addresses compare without case; a user's primary address is found before others'.
+Result<User> LoadUserByEmail(Db& db, const std::string& address) {
+  std::optional<User> user;
+  if (!address.empty()) {
+    FG_ASSIGN_OR_RETURN(user, LoadUserWhere(db,
+                                            "lower(email) = lower(:key) OR id IN (SELECT user_id"
+                                            " FROM user_emails WHERE lower(email) = lower(:key))"
+                                            " ORDER BY lower(email) = lower(:key) DESC, id LIMIT 1",
+                                            address));
+  }
+  if (!user) return NotFound(fmt::format("no user has the mail address '{}'", address));
+  return std::move(*user);
+}
+
 // User names and fax numbers are unique; `self` is the user being updated (0 when creating),
 // who may keep their own.
 Status CheckUnique(Db& db, const User& user, UserId self) {
@@ -162,11 +181,12 @@ Result<User> InsertUser(Db& db, const User& user) {
       Statement s,
       db.Prepare("INSERT INTO users (created_at, name, full_name, password_hash, role,"
                  " fax_number, email, may_call_local, may_call_domestic, may_call_international,"
-                 " notify_on_success, must_change_password, disabled, company, phone, cover)"
+                 " notify_on_success, must_change_password, disabled, company, phone, cover,"
+                 " may_fax_by_email, language)"
                  " VALUES (:created_at, :name, :full_name, :password_hash, :role, :fax_number,"
                  " :email, :may_call_local, :may_call_domestic, :may_call_international,"
                  " :notify_on_success, :must_change_password, :disabled, :company, :phone,"
-                 " :cover)"));
+                 " :cover, :may_fax_by_email, :language)"));
   s.Bind(":created_at", user.created_at);
   BindUserFields(s, user);
   FG_RETURN_IF_ERROR(s.Run());
@@ -229,6 +249,12 @@ Result<User> SqliteStore::FindUserByFaxNumber(const std::string& fax_number) {
   std::lock_guard lock(mu_);
   return WithContext(LoadUserByFaxNumber(*db_, fax_number),
                      fmt::format("look up fax number {}", fax_number));
+}
+
+Result<User> SqliteStore::FindUserByEmail(const std::string& address) {
+  std::lock_guard lock(mu_);
+  return WithContext(LoadUserByEmail(*db_, address),
+                     fmt::format("look up mail address {}", address));
 }
 
 Result<std::vector<User>> SqliteStore::ListUsers() {

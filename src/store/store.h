@@ -16,6 +16,7 @@
 #include "base/result.h"
 #include "domain/inbound_fax.h"
 #include "domain/job.h"
+#include "domain/mail_records.h"
 #include "domain/user.h"
 
 namespace faxgate {
@@ -25,6 +26,9 @@ struct NewSubmission {
   UserId owner_id = 0;
   std::vector<Document> documents;  // id and group_id are assigned by the store
   std::vector<Job> jobs;            // id and group_id are assigned by the store
+  // Set for mail submissions. A message_key seen before makes the submission fail with
+  // kAlreadyExists, so that a mail fetched twice makes no second fax.
+  SubmissionOrigin origin;
 };
 
 // An upload converted to fax pages in one page format, kept so that the same document sent
@@ -111,6 +115,8 @@ class Store {
   virtual Result<User> GetUser(UserId id) = 0;
   virtual Result<User> FindUserByName(const std::string& name) = 0;
   virtual Result<User> FindUserByFaxNumber(const std::string& fax_number) = 0;
+  // By primary or other mail address, without regard to case.
+  virtual Result<User> FindUserByEmail(const std::string& address) = 0;
   virtual Result<std::vector<User>> ListUsers() = 0;
   virtual Result<ApiToken> CreateToken(const ApiToken& token) = 0;
   virtual Result<ApiToken> FindTokenByHash(const std::string& token_hash) = 0;
@@ -131,6 +137,32 @@ class Store {
   virtual Result<std::vector<Event>> ListEvents(int limit) = 0;
 
   virtual Result<StoreCounters> Counters() = 0;
+
+  // Mail. A submission's origin (channel "" for faxes sent other than by mail).
+  virtual Result<SubmissionOrigin> GetSubmissionOrigin(GroupId group) = 0;
+  // Commits the mails (ids, created_at assigned here) together with what they settle: a job's
+  // result reported, a received fax delivered, a fetched mail handled.
+  virtual Status EnqueueMail(const std::vector<QueuedMail>& mails, const MailEffects& effects) = 0;
+  // Queued mails whose next try is due at `now`, oldest first.
+  virtual Result<std::vector<QueuedMail>> ListDueMail(TimePoint now, int limit) = 0;
+  // The earliest next try of any queued mail.
+  virtual Result<std::optional<TimePoint>> NextMailDue() = 0;
+  // Writes state, attempts, next try, sent time, last result and the recipients' outcomes.
+  virtual Status UpdateQueuedMail(const QueuedMail& mail) = 0;
+  virtual Result<QueuedMail> FindMailByEnvid(const std::string& envid) = 0;
+  virtual Result<std::vector<QueuedMail>> ListMailAbout(int64_t fax_id) = 0;
+  // Finished jobs (succeeded, failed, cancelled) whose result has not been mailed yet.
+  virtual Result<std::vector<Job>> ListJobsToNotify(int limit) = 0;
+  // Ended receptions not yet mailed to their owners.
+  virtual Result<std::vector<InboundFax>> ListInboundToMail(int limit) = 0;
+  virtual Result<bool> MailSeen(const std::string& message_key) = 0;
+
+  virtual Result<std::vector<MailServer>> ListMailServers() = 0;
+  virtual Status PutMailServer(const MailServer& server) = 0;  // insert or replace by name
+  virtual Status DeleteMailServer(const std::string& name) = 0;
+  virtual Result<std::vector<MailTemplateRecord>> ListMailTemplates() = 0;
+  virtual Status PutMailTemplate(const MailTemplateRecord& record) = 0;
+  virtual Status DeleteMailTemplate(const std::string& name, const std::string& language) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode and applies every schema

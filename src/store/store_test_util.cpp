@@ -35,6 +35,8 @@ User SampleUser(const std::string& name, const std::string& fax_number) {
   u.company = "深圳 Acme";
   u.phone = "+86 755 8323 5100";
   u.cover = "business";
+  u.fax_by_email = false;
+  u.language = "zh-CN";
   return u;
 }
 
@@ -217,6 +219,8 @@ void ExpectSameUser(const User& want, const User& got) {
   FG_EXPECT_FIELD(rights.domestic);
   FG_EXPECT_FIELD(rights.international);
   FG_EXPECT_FIELD(notify_on_success);
+  FG_EXPECT_FIELD(fax_by_email);
+  FG_EXPECT_FIELD(language);
   FG_EXPECT_FIELD(must_change_password);
   FG_EXPECT_FIELD(disabled);
   FG_EXPECT_FIELD(created_at);

@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
   Result<User> GetUser(UserId id) override;
   Result<User> FindUserByName(const std::string& name) override;
   Result<User> FindUserByFaxNumber(const std::string& fax_number) override;
+  Result<User> FindUserByEmail(const std::string& address) override;
   Result<std::vector<User>> ListUsers() override;
   Result<ApiToken> CreateToken(const ApiToken& token) override;
   Result<ApiToken> FindTokenByHash(const std::string& token_hash) override;
@@ -60,6 +61,23 @@ class SqliteStore final : public Store {
 
   Result<StoreCounters> Counters() override;
 
+  Result<SubmissionOrigin> GetSubmissionOrigin(GroupId group) override;
+  Status EnqueueMail(const std::vector<QueuedMail>& mails, const MailEffects& effects) override;
+  Result<std::vector<QueuedMail>> ListDueMail(TimePoint now, int limit) override;
+  Result<std::optional<TimePoint>> NextMailDue() override;
+  Status UpdateQueuedMail(const QueuedMail& mail) override;
+  Result<QueuedMail> FindMailByEnvid(const std::string& envid) override;
+  Result<std::vector<QueuedMail>> ListMailAbout(int64_t fax_id) override;
+  Result<std::vector<Job>> ListJobsToNotify(int limit) override;
+  Result<std::vector<InboundFax>> ListInboundToMail(int limit) override;
+  Result<bool> MailSeen(const std::string& message_key) override;
+  Result<std::vector<MailServer>> ListMailServers() override;
+  Status PutMailServer(const MailServer& server) override;
+  Status DeleteMailServer(const std::string& name) override;
+  Result<std::vector<MailTemplateRecord>> ListMailTemplates() override;
+  Status PutMailTemplate(const MailTemplateRecord& record) override;
+  Status DeleteMailTemplate(const std::string& name, const std::string& language) override;
+
  private:
   std::mutex mu_;
   std::unique_ptr<Db> db_;  // guarded by mu_
@@ -71,5 +89,9 @@ class SqliteStore final : public Store {
 Result<int64_t> NewFaxId(Db& db, std::string_view direction);
 // The user's login name, or kNotFound "no user 7".
 Result<std::string> UserName(Db& db, UserId id);
+// The first `limit` jobs selected by `where` (binding nothing), in id order.
+Result<std::vector<Job>> SelectJobsWhere(Db& db, const std::string& where, int limit);
+// The first `limit` inbound faxes selected by `where`, in id order.
+Result<std::vector<InboundFax>> SelectInboundWhere(Db& db, const std::string& where, int limit);
 
 }  // namespace faxgate::sqlite
