@@ -88,9 +88,10 @@ Result<Config> ParseConfig(std::string_view toml_text) {
                      fmt::format("faxgate.toml: {} at {}", e.description(), where.str()));
   }
   Config config;
-  FG_RETURN_IF_ERROR(CheckKeys(
-      root, {"data_dir", "http", "log", "media", "loopback", "calls", "documents", "sip", "trunk"},
-      ""));
+  FG_RETURN_IF_ERROR(CheckKeys(root,
+                               {"data_dir", "http", "log", "media", "loopback", "calls",
+                                "documents", "sip", "trunk", "mail"},
+                               ""));
   if (auto dir = root["data_dir"].value<std::string>()) config.data_dir = *dir;
   if (const toml::table* http = root["http"].as_table()) {
     FG_RETURN_IF_ERROR(CheckKeys(*http, {"listen"}, "http."));
@@ -127,6 +128,9 @@ Result<Config> ParseConfig(std::string_view toml_text) {
     }
   }
   FG_RETURN_IF_ERROR(ParseTelephonyConfig(root, &config));
+  if (const toml::table* mail = root["mail"].as_table()) {
+    FG_RETURN_IF_ERROR(ParseMailConfig(*mail, &config.mail));
+  }
   // The loopback trunk is the demo's: once real trunks are configured it is off unless the
   // operator keeps it on explicitly.
   if (!config.trunks.empty() && !root["loopback"]["enabled"]) config.loopback.enabled = false;

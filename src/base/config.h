@@ -96,6 +96,45 @@ struct TrunkConfig {
   bool ecm = true;
 };
 
+// [[mail.route]]: where faxes received on matching DIDs are mailed (Cisco's dial-peers), besides
+// the owner's own addresses.
+struct MailRoute {
+  std::vector<std::string> dids{"*"};  // called-number patterns, as trunk patterns
+  std::string to;                      // "andy@example.com" or a template: "FAX=$d$@example.com"
+  std::vector<std::string> formats{"tiff-s"};  // "tiff-s", "tiff-f", "pdf"
+  std::string dsn = "failure,delay";           // NOTIFY: "never" or "success,failure,delay" parts
+  bool mdn = false;       // ask for a read receipt (Disposition-Notification-To)
+  bool owner_too = true;  // also mail the owner's addresses
+};
+
+// [mail]: the SMTP listener (OffRamp), how faxgate writes mail (OnRamp, results), and checks.
+// Mail servers (relay, shared mailbox) and templates are run-time settings in the store.
+struct MailConfig {
+  std::string smtp_listen = "127.0.0.1:2525";  // "" turns the listener off
+  std::string hostname = "localhost";          // our FQDN: greeting, EHLO, Message-IDs
+  // Domains whose recipients' local parts are fax numbers ("FAX=+1-555@fax.example.com",
+  // "8001@fax.example.com"). Empty: the hostname and "localhost".
+  std::vector<std::string> fax_domains;
+  std::filesystem::path tls_certificate;  // PEM chain; with tls_key enables STARTTLS
+  std::filesystem::path tls_key;
+  int64_t max_message_bytes = 25 << 20;
+  std::string postmaster;  // fallback sender; empty: postmaster@hostname
+  // OnRamp envelope and From: $s$ calling number, $d$ called number; a part that would be left
+  // empty ("FAX=$s$" with no caller id) falls back to the postmaster.
+  std::string mail_from = "FAX=$s$";
+  std::string subject = "Fax";                 // OnRamp subject text
+  std::string subject_append = "both";         // "calling", "called", "both", "none"
+  std::vector<std::string> formats{"tiff-s"};  // owner's attachments: "tiff-s", "tiff-f", "pdf"
+  std::string dsn = "failure,delay";           // NOTIFY for mails to users
+  std::string return_receipt_to;               // OnRamp MDN request address; "" none
+  int queue_lifetime_h = 120;                  // a mail no relay took is given up after this
+  // Sender checks for closed networks and tests: SPF records used instead of DNS, and a DKIM
+  // key file (opendkim's DKIM_QUERY_FILE format) used instead of DNS.
+  std::map<std::string, std::string> spf_records;
+  std::filesystem::path dkim_keys;
+  std::vector<MailRoute> routes;
+};
+
 struct Config {
   std::filesystem::path data_dir = "var";
   std::string http_listen = "127.0.0.1:8080";
@@ -107,6 +146,7 @@ struct Config {
   SipConfig sip;
   MediaConfig media;
   std::vector<TrunkConfig> trunks;
+  MailConfig mail;
   std::filesystem::path source_path;  // the file it was read from, empty for defaults
 };
 

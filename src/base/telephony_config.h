@@ -1,4 +1,4 @@
-// Private to base (config.cpp): reads the telephony sections of faxgate.toml.
+// Private to base (config.cpp): reads the telephony and mail sections of faxgate.toml.
 #pragma once
 
 #include <string>
@@ -11,5 +11,7 @@
 namespace faxgate {
 
 Status ParseTelephonyConfig(const toml::table& root, Config* config);
+// [mail] and its [[mail.route]] tables (mail_config.cpp).
+Status ParseMailConfig(const toml::table& mail, MailConfig* config);
 
 }  // namespace faxgate
