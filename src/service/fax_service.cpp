@@ -166,11 +166,15 @@ Result<std::vector<Job>> FaxService::Send(const User& sender, const SendRequest&
   NewSubmission sub;
   sub.owner_id = sender.id;
   sub.documents = std::move(documents);
-  for (const PhoneNumber& n : numbers) {
+  sub.origin = r.origin;
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    const PhoneNumber& n = numbers[i];
     Job j;
     j.owner_id = sender.id;
     j.number = n;
-    j.recipient_name = r.recipient_name;
+    j.recipient_name = i < r.recipient_names.size() && !r.recipient_names[i].empty()
+                           ? r.recipient_names[i]
+                           : r.recipient_name;
     j.recipient_company = r.recipient_company;
     j.subject = r.subject;
     j.resolution = resolution;

@@ -32,6 +32,9 @@ struct SendRequest {
   std::vector<UploadedFile> files;
   std::string subject;
   std::string recipient_name;
+  // Per number, in the order the numbers are given; an entry set here replaces recipient_name
+  // for that number (a mail subject names each recipient).
+  std::vector<std::string> recipient_names;
   std::optional<TimePoint> send_at;
   std::optional<TimePoint> kill_at;
   std::optional<int> priority;
@@ -45,6 +48,9 @@ struct SendRequest {
   std::optional<std::string> cover;
   std::string cover_comments;
   std::string recipient_company;
+  // Set by the mail face: where the fax came from and where results go. A mail already
+  // submitted makes Send fail with kAlreadyExists.
+  SubmissionOrigin origin;
 };
 
 enum class Direction { kOutbound, kInbound };

@@ -71,6 +71,8 @@ Result<CreatedUser> UserService::Create(const User& actor, const NewUser& r) {
   u.other_emails = r.other_emails;
   u.rights = r.rights;
   u.notify_on_success = r.notify_on_success;
+  u.fax_by_email = r.fax_by_email;
+  u.language = r.language == "zh-CN" ? "zh-CN" : (r.language == "en" ? "en" : "");
   u.must_change_password = true;
   u.created_at = clock_.Now();
   FG_ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));
@@ -117,6 +119,14 @@ Result<User> UserService::Update(const User& actor, const std::string& name, con
   if (c.other_emails) u.other_emails = *c.other_emails;
   if (c.rights) u.rights = *c.rights;
   if (c.notify_on_success) u.notify_on_success = *c.notify_on_success;
+  if (c.fax_by_email) u.fax_by_email = *c.fax_by_email;
+  if (c.language) {
+    if (!c.language->empty() && *c.language != "en" && *c.language != "zh-CN") {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("language '{}': use en or zh-CN", *c.language));
+    }
+    u.language = *c.language;
+  }
   if (c.disabled) u.disabled = *c.disabled;
   FG_RETURN_IF_ERROR(store_.UpdateUser(u));
   return u;

@@ -23,6 +23,8 @@ struct NewUser {
   std::vector<std::string> other_emails;
   CallRights rights;
   bool notify_on_success = false;
+  bool fax_by_email = true;
+  std::string language;  // "en", "zh-CN", "" (the system default)
 };
 
 // Fields to change; empty optionals stay as they are.
@@ -35,6 +37,8 @@ struct UserChanges {
   std::optional<std::vector<std::string>> other_emails;
   std::optional<CallRights> rights;
   std::optional<bool> notify_on_success;
+  std::optional<bool> fax_by_email;
+  std::optional<std::string> language;
   std::optional<bool> disabled;
   std::optional<std::string> company;  // cover page fields
   std::optional<std::string> phone;

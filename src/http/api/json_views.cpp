@@ -133,6 +133,8 @@ nlohmann::json ToJson(const User& u) {
             {"domestic", u.rights.domestic},
             {"international", u.rights.international}}},
           {"notify_on_success", u.notify_on_success},
+          {"fax_by_email", u.fax_by_email},
+          {"language", u.language},
           {"must_change_password", u.must_change_password},
           {"disabled", u.disabled},
           {"created_at", Time(u.created_at)}};

@@ -32,6 +32,8 @@ Result<UserChanges> ReadChanges(const nlohmann::json& body) {
   FG_RETURN_IF_ERROR(Field(body, "email", &c.email));
   FG_RETURN_IF_ERROR(Field(body, "other_emails", &c.other_emails));
   FG_RETURN_IF_ERROR(Field(body, "notify_on_success", &c.notify_on_success));
+  FG_RETURN_IF_ERROR(Field(body, "fax_by_email", &c.fax_by_email));
+  FG_RETURN_IF_ERROR(Field(body, "language", &c.language));
   FG_RETURN_IF_ERROR(Field(body, "disabled", &c.disabled));
   FG_RETURN_IF_ERROR(Field(body, "company", &c.company));
   FG_RETURN_IF_ERROR(Field(body, "phone", &c.phone));
@@ -72,6 +74,8 @@ void AddUserRoutes(Router& router, const ApiContext& ctx) {
                n.other_emails = changes->other_emails.value_or(std::vector<std::string>{});
                n.rights = changes->rights.value_or(CallRights{});
                n.notify_on_success = changes->notify_on_success.value_or(false);
+               n.fax_by_email = changes->fax_by_email.value_or(true);
+               n.language = changes->language.value_or("");
                auto created = ctx.users->Create(actor, n);
                if (!created.ok()) return ErrorResponse(created.error());
                nlohmann::json out = {{"user", ToJson(created->user)}};
