@@ -43,6 +43,9 @@ class Daemon:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.config_path = self.data_dir / "faxgate.toml"
+        # Every daemon of a test run takes its own SMTP port (the demo's 2525 would collide).
+        if "[mail]" not in config:
+            config += '\n[mail]\nsmtp_listen = "127.0.0.1:0"\n'
         self.config_path.write_text(config)
         self.proc = None
         self.url = None
@@ -63,7 +66,9 @@ class Daemon:
                 raise RuntimeError(f"faxgate exited with {self.proc.returncode}:\n{self.log_text()}")
             if info.exists():
                 try:
-                    self.url = json.loads(info.read_text())["url"]
+                    server_info = json.loads(info.read_text())
+                    self.url = server_info["url"]
+                    self.smtp_port = server_info.get("smtp_port")
                     break
                 except (ValueError, KeyError):
                     pass
@@ -100,6 +105,9 @@ class Daemon:
 
     def post(self, path, **kw):
         return requests.post(self.url + path, headers=self.headers(kw.pop("token", None)), timeout=60, **kw)
+
+    def put(self, path, **kw):
+        return requests.put(self.url + path, headers=self.headers(kw.pop("token", None)), timeout=30, **kw)
 
     def patch(self, path, **kw):
         return requests.patch(self.url + path, headers=self.headers(kw.pop("token", None)), timeout=30, **kw)

@@ -19,6 +19,8 @@
 #include "http/http_server.h"
 #include "http/url.h"
 #include "lines/line_pool.h"
+#include "mail/gateway/mail_gateway.h"
+#include "mail/gateway/mail_servers.h"
 #include "queue/scheduler.h"
 #include "service/fax_service.h"
 #include "service/inbound_service.h"
@@ -57,11 +59,12 @@ void AnnounceDemoAccounts(const DemoAccounts& demo, const std::filesystem::path&
             << std::flush;
 }
 
-void WriteServerInfo(const std::filesystem::path& data_dir, const std::string& host,
-                     uint16_t port) {
+void WriteServerInfo(const std::filesystem::path& data_dir, const std::string& host, uint16_t port,
+                     uint16_t smtp_port) {
   nlohmann::json info = {
       {"url", fmt::format("http://{}:{}", host == "0.0.0.0" ? "127.0.0.1" : host, port)},
       {"pid", static_cast<int>(::getpid())}};
+  if (smtp_port != 0) info["smtp_port"] = smtp_port;
   (void)WriteFileAtomic(data_dir / "server.json", info.dump() + "\n");
 }
 
@@ -159,16 +162,23 @@ int RunServe(const ServeOptions& options) {
   if (Status s = preparer.Recover(); !s.ok())
     logger->error("recovery of conversions: {}", s.error().message);
 
+  mail::MailGateway mail(control, config->mail, **store, spool, faxes, users, settings, clock);
+  mail::MailServers mail_servers(**store, clock);
+
   http::Router router;
-  http::AddApiRoutes(router,
-                     {store->get(), &users, &faxes, &settings, &lines, &clock, &covers, &spool});
+  http::AddApiRoutes(router, {store->get(), &users, &faxes, &settings, &lines, &clock, &covers,
+                              &spool, &mail, &mail_servers});
   http::HttpServer server(control, router);
   auto port = server.Listen(listen->host, listen->port);
   if (!port.ok()) {
     std::cerr << "faxgate: " << port.error().message << "\n";
     return 1;
   }
-  WriteServerInfo(config->data_dir, listen->host, *port);
+  if (Status s = mail.Start(); !s.ok()) {
+    std::cerr << "faxgate: cannot start the mail gateway: " << s.error().message << "\n";
+    return 1;
+  }
+  WriteServerInfo(config->data_dir, listen->host, *port, mail.smtp_port());
   if (Status s = lines.Start(); !s.ok()) {
     std::cerr << "faxgate: cannot start the SIP trunks: " << s.error().message << "\n";
     return 1;
@@ -177,8 +187,10 @@ int RunServe(const ServeOptions& options) {
   logger->info("faxgate serving on http://{}:{} with data in {}", listen->host, *port,
                std::filesystem::absolute(config->data_dir).string());
   std::cout << fmt::format(
-                   "faxgate is running: REST API on http://{}:{}/api/v1 (Ctrl-C stops it)\n",
-                   listen->host, *port)
+                   "faxgate is running: REST API on http://{}:{}/api/v1{} (Ctrl-C stops it)\n",
+                   listen->host, *port,
+                   mail.smtp_port() ? fmt::format(", mail to fax on SMTP port {}", mail.smtp_port())
+                                    : "")
             << std::flush;
 
   boost::asio::signal_set signals(control, SIGINT, SIGTERM);
@@ -186,6 +198,7 @@ int RunServe(const ServeOptions& options) {
     logger->info("signal {}: stopping; calls in progress are hung up and resumed at next start",
                  sig);
     server.Stop();
+    mail.Stop();
     driver.Stop();
     control.stop();
   });

@@ -128,6 +128,7 @@ struct MailConfig {
   std::string dsn = "failure,delay";           // NOTIFY for mails to users
   std::string return_receipt_to;               // OnRamp MDN request address; "" none
   int queue_lifetime_h = 120;                  // a mail no relay took is given up after this
+  int retry_s = 60;  // first wait after a relay failed; doubles up to an hour
   // Sender checks for closed networks and tests: SPF records used instead of DNS, and a DKIM
   // key file (opendkim's DKIM_QUERY_FILE format) used instead of DNS.
   std::map<std::string, std::string> spf_records;

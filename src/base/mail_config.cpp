@@ -64,7 +64,7 @@ Status ParseMailConfig(const toml::table& t, MailConfig* mail) {
       t,
       {"smtp_listen", "hostname", "fax_domains", "tls_certificate", "tls_key", "max_message_bytes",
        "postmaster", "mail_from", "subject", "subject_append", "formats", "dsn",
-       "return_receipt_to", "queue_lifetime_h", "spf_records", "dkim_keys", "route"},
+       "return_receipt_to", "queue_lifetime_h", "retry_s", "spf_records", "dkim_keys", "route"},
       where));
   FG_RETURN_IF_ERROR(ReadString(t, "smtp_listen", where, &mail->smtp_listen));
   FG_RETURN_IF_ERROR(ReadString(t, "hostname", where, &mail->hostname));
@@ -99,6 +99,7 @@ Status ParseMailConfig(const toml::table& t, MailConfig* mail) {
   FG_RETURN_IF_ERROR(CheckDsn(mail->dsn, where));
   FG_RETURN_IF_ERROR(ReadString(t, "return_receipt_to", where, &mail->return_receipt_to));
   FG_RETURN_IF_ERROR(ReadInt(t, "queue_lifetime_h", where, 1, 24 * 30, &mail->queue_lifetime_h));
+  FG_RETURN_IF_ERROR(ReadInt(t, "retry_s", where, 1, 3600, &mail->retry_s));
   if (const toml::node* spf = t.get("spf_records")) {
     const toml::table* records = spf->as_table();
     if (!records) return BadKey(where, "spf_records", "must be a table of domain = \"v=spf1 ...\"");

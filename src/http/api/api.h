@@ -10,6 +10,11 @@
 #include "service/user_service.h"
 #include "store/store.h"
 
+namespace faxgate::mail {
+class MailGateway;
+class MailServers;
+}  // namespace faxgate::mail
+
 namespace faxgate::http {
 
 struct ApiContext {
@@ -21,6 +26,8 @@ struct ApiContext {
   const Clock* clock = nullptr;
   CoverTemplateService* covers = nullptr;
   Spool* spool = nullptr;
+  mail::MailGateway* mail = nullptr;  // null: no mail routes
+  mail::MailServers* mail_servers = nullptr;
 };
 
 void AddApiRoutes(Router& router, ApiContext context);

@@ -9,5 +9,6 @@ void AddFaxRoutes(Router& router, const ApiContext& ctx);
 void AddUserRoutes(Router& router, const ApiContext& ctx);
 void AddSystemRoutes(Router& router, const ApiContext& ctx);
 void AddCoverTemplateRoutes(Router& router, const ApiContext& ctx);
+void AddMailRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace faxgate::http

@@ -68,6 +68,7 @@ void AddApiRoutes(Router& router, ApiContext context) {
   AddFaxRoutes(router, context);
   AddUserRoutes(router, context);
   AddCoverTemplateRoutes(router, context);
+  AddMailRoutes(router, context);
 }
 
 }  // namespace faxgate::http

@@ -1,0 +1,109 @@
+#include "mail/gateway/result_mailer.h"
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "base/time_format.h"
+#include "mail/gateway/mail_envelope.h"
+#include "mail/gateway/mail_writer.h"
+#include "mail/gateway/onramp.h"
+
+namespace faxgate::mail {
+namespace {
+
+std::vector<std::vector<std::string>> AttemptTable(const std::vector<Attempt>& attempts,
+                                                   bool chinese) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back(chinese ? std::vector<std::string>{"#", "时间", "结果", "页数", "对方标识"}
+                         : std::vector<std::string>{"#", "Time", "Result", "Pages", "Remote"});
+  for (const Attempt& a : attempts) {
+    rows.push_back({std::to_string(a.number), FormatLocalDateTime(a.started_at),
+                    a.reason.empty() ? std::string(ToString(a.result)) : a.reason,
+                    std::to_string(a.first_page + a.pages_sent), a.remote_ident});
+  }
+  return rows;
+}
+
+}  // namespace
+
+int ResultMailer::MailFinishedJobs() {
+  auto jobs = store_.ListJobsToNotify(20);
+  if (!jobs.ok()) {
+    log::Get("mail")->error("cannot list finished jobs: {}", jobs.error().message);
+    return 0;
+  }
+  int n = 0;
+  for (const Job& job : *jobs) {
+    if (Status s = MailOne(job); !s.ok()) {
+      log::Get("mail")->error("job {} to {}: cannot write its result mail: {}", job.id,
+                              job.number.display, s.error().message);
+      continue;
+    }
+    ++n;
+  }
+  return n;
+}
+
+Status ResultMailer::MailOne(const Job& job) {
+  MailEffects done;
+  done.notified_job = job.id;
+  const bool succeeded = job.state == JobState::kSucceeded;
+  if (job.state == JobState::kCancelled) return store_.EnqueueMail({}, done);  // they know
+  FG_ASSIGN_OR_RETURN(User owner, store_.GetUser(job.owner_id));
+  FG_ASSIGN_OR_RETURN(SubmissionOrigin origin, store_.GetSubmissionOrigin(job.group_id));
+  const bool by_mail = !origin.reply_to.empty();
+  const std::string to = by_mail ? origin.reply_to : owner.email;
+  if (to.empty() || (succeeded && !by_mail && !owner.notify_on_success)) {
+    return store_.EnqueueMail({}, done);
+  }
+  const SystemSettings s = settings_.Get();
+  const std::string language = owner.language.empty() ? s.default_language : owner.language;
+  FG_ASSIGN_OR_RETURN(std::vector<Attempt> attempts, store_.ListAttempts(job.id));
+
+  TemplateValues v;
+  v.fields = {{"SUBJECT", job.subject},
+              {"TO", job.recipient_name.empty()
+                         ? job.number.display
+                         : fmt::format("{} ({})", job.number.display, job.recipient_name)},
+              {"FROM", owner.full_name.empty() ? owner.name : owner.full_name},
+              {"MAIL_SUBJECT", origin.mail_subject},
+              {"DATE_TIME", FormatLocalDateTime(job.finished_at)},
+              {"STATUS", job.status_text},
+              {"PAGES", fmt::format("{}/{}", job.pages_sent, job.pages_total)},
+              {"JOB", std::to_string(job.id)}};
+  v.records_header_and_rows = AttemptTable(attempts, language == "zh-CN");
+  RenderedMail text = templates_.Render(succeeded ? "fax_sent" : "fax_failed", language, v);
+
+  MailToWrite w;
+  w.kind = "result";
+  w.fax_id = job.id;
+  w.envelope_from = Postmaster(config_);
+  w.recipients.push_back({to, NotifyParameter("failure"), to, ""});
+  OutgoingMessage& m = w.message;
+  m.from_name = "faxgate";
+  m.from_address = Postmaster(config_);
+  m.subject = text.subject;
+  m.text_body = text.body;
+  if (by_mail && !origin.message_id.empty()) {
+    m.in_reply_to = origin.message_id;
+    m.references = fmt::format("<{}>", origin.message_id);
+  }
+  if (s.mail_result_thumbnail && !job.document.empty()) {
+    User viewer;
+    viewer.role = Role::kSysAdmin;
+    if (auto png = faxes_.File(viewer, job.id, "png", 400); png.ok()) {
+      OutgoingAttachment a;
+      a.file_name = png->file_name;
+      a.content_type = "image/png";
+      a.bytes = std::move(png->bytes);
+      m.attachments.push_back(std::move(a));
+    }
+  }
+  FG_ASSIGN_OR_RETURN(QueuedMail mail, WriteMail(std::move(w), spool_, config_.hostname));
+  FG_RETURN_IF_ERROR(store_.EnqueueMail({mail}, done));
+  log::Get("mail")->info("job {} to {} {}: result mail queued to {}", job.id, job.number.display,
+                         succeeded ? "succeeded" : "failed", to);
+  return Status::Ok();
+}
+
+}  // namespace faxgate::mail
