@@ -151,13 +151,16 @@ std::string HtmlToText(std::string_view html) {
       const size_t end = html.find('>', i);
       if (end == std::string_view::npos) break;
       std::string tag = Lower(std::string(html.substr(i + 1, end - i - 1)));
+      const bool closing = !tag.empty() && tag[0] == '/';
+      if (closing) tag.erase(0, 1);
       const std::string name = tag.substr(0, tag.find_first_of(" \t\r\n/"));
       if (name == "br" || name == "p" || name == "div" || name == "tr" || name == "li" ||
           name == "h1" || name == "h2" || name == "h3")
         out += '\n';
-      if (name == "style" || name == "script" || name == "head") {
+      if (!closing && (name == "style" || name == "script" || name == "head")) {
         const size_t close = Lower(std::string(html.substr(end))).find("</" + name);
-        i = close == std::string::npos ? html.size() : end + close;
+        if (close == std::string::npos) break;
+        i = end + close - 1;  // the loop steps onto the closing tag
         continue;
       }
       i = end;

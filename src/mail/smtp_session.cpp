@@ -111,6 +111,7 @@ void SmtpSession::ArmTimeout() {
 }
 
 asio::awaitable<bool> SmtpSession::Reply(int code, std::string enhanced, std::string text) {
+  last_code_ = code;
   std::string out;
   std::string_view rest = text;
   // Multi-line replies for EHLO: lines separated by '\n'.
@@ -153,12 +154,17 @@ asio::awaitable<bool> SmtpSession::Ehlo(const std::string& name, bool extended) 
 }
 
 asio::awaitable<bool> SmtpSession::StartTls() {
+  // Written with plain statements around each co_await: GCC 12 miscompiled the compact form
+  // (co_return co_await inside if) here into an illegal instruction.
   if (!shared_->options.tls || stream_.tls()) {
-    co_return co_await Reply(502, "5.5.1", "STARTTLS is not available");
+    const bool written = co_await Reply(502, "5.5.1", "STARTTLS is not available");
+    co_return written;
   }
-  if (!co_await Reply(220, "2.0.0", "ready to start TLS")) co_return false;
+  const bool ready = co_await Reply(220, "2.0.0", "ready to start TLS");
+  if (!ready) co_return false;
   stream_.DiscardBuffered();  // commands sent before the handshake must not run after it
-  if (!co_await stream_.StartTls(*shared_->options.tls, /*server=*/true, "")) {
+  const bool shaken = co_await stream_.StartTls(*shared_->options.tls, true, std::string());
+  if (!shaken) {
     log::Get("smtp")->debug("SMTP from {}: TLS handshake failed", log_name_);
     co_return false;
   }
@@ -325,7 +331,10 @@ asio::awaitable<void> SmtpSession::Run() {
     if (!line) break;
     if (too_long) {
       if (!co_await Reply(500, "5.5.6", "command line too long")) break;
-      if (++errors_ >= o.max_errors) break;
+      if (++errors_ >= o.max_errors) {
+        co_await Reply(421, "4.7.0", "too many errors; closing");
+        break;
+      }
       continue;
     }
     const bool secret = line->size() > 4 && Upper(line->substr(0, 5)) == "AUTH ";
@@ -333,7 +342,6 @@ asio::awaitable<void> SmtpSession::Run() {
     auto command = ParseSmtpCommand(*line);
     bool ok = true;
     if (!command.ok()) {
-      ++errors_;
       const bool known = line->size() >= 4 && (Upper(line->substr(0, 4)) == "MAIL" ||
                                                Upper(line->substr(0, 4)) == "RCPT");
       ok = co_await Reply(known ? 501 : 500, known ? "5.5.4" : "5.5.2", command.error().message);
@@ -363,12 +371,12 @@ asio::awaitable<void> SmtpSession::Run() {
         ok = co_await Reply(252, "2.5.0", "cannot verify; send the mail");
       else if (c.verb == "HELP")
         ok = co_await Reply(214, "2.0.0", "see RFC 5321; mail FAX=number@host");
-      else {
-        ++errors_;
+      else
         ok = co_await Reply(500, "5.5.1", fmt::format("unknown command {}", c.verb.substr(0, 20)));
-      }
     }
     if (!ok) break;
+    // Syntax and sequence errors count; refusals of a sender or recipient (55x) do not.
+    if (last_code_ >= 500 && last_code_ <= 504) ++errors_;
     if (errors_ >= o.max_errors) {
       co_await Reply(421, "4.7.0", "too many errors; closing");
       break;

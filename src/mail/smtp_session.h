@@ -52,6 +52,7 @@ class SmtpSession : public std::enable_shared_from_this<SmtpSession> {
   bool have_mail_ = false;
   bool timed_out_ = false;
   int errors_ = 0;
+  int last_code_ = 0;
   std::string log_name_;
 };
 
