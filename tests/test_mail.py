@@ -297,3 +297,28 @@ def test_a_mail_fetched_again_after_a_crash_makes_no_second_fax(make_daemon, mai
     assert mailenv.messages("poller") == []
     jobs = d.get("/api/v1/faxes?direction=outbound").json()["faxes"]
     assert len(jobs) == 1, jobs
+
+
+def test_imap_idle_takes_a_new_mail_at_once(make_daemon, mailenv):
+    d = setup_daemon(make_daemon, mailenv)
+    r = d.patch("/api/v1/settings", json={"mail_check_interval_s": "600"})
+    assert r.status_code == 200, r.text
+    add_mailbox(d, mailenv)  # empty mailbox: the first poll finds nothing, IDLE starts
+    time.sleep(3)
+    mailenv.submit(gb2312_mail("alice@fax.test", "8001/张三"), "alice@fax.test", "poller@fax.test")
+    # The next timed poll is ten minutes away: only IDLE's push can make the job this soon.
+    jobs = wait_jobs(d, 1, timeout=60)
+    assert jobs[0]["recipient_name"] == "张三"
+
+
+def test_pop3_mailbox_is_polled_and_emptied(make_daemon, mailenv):
+    d = setup_daemon(make_daemon, mailenv)
+    mailenv.submit(gb2312_mail("alice@fax.test", "8001/张三; 8000/李四"), "alice@fax.test",
+                   "poller@fax.test")
+    add_mailbox(d, mailenv, protocol="pop3")
+    jobs = wait_jobs(d, 2)
+    assert all(j["status"] == "succeeded" for j in jobs)
+    deadline = time.time() + 30
+    while time.time() < deadline and mailenv.messages("poller"):
+        time.sleep(0.3)
+    assert mailenv.messages("poller") == []
