@@ -13,7 +13,7 @@
              Postfix.
 
 Usage: bench/mail_bench.py [--mails 200] [--faxes 50] [--build build-bench] [--markdown]
-Needs postfix and dovecot (scripts/setup); starts them with scripts/mailenv on port base 47500.
+Needs postfix and dovecot (scripts/setup); starts them with scripts/mailenv on port base 26500.
 """
 import argparse
 import io
@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests"))
 import conftest  # noqa: E402
 from conftest import Daemon  # noqa: E402
 
-PORT_BASE = 47500
+PORT_BASE = 26500  # below the ephemeral port range, so no outgoing connection holds one
 SMTP_SOURCE = "/usr/sbin/smtp-source"
 
 

@@ -21,7 +21,9 @@ import pytest
 from conftest import FAST, REPO
 
 MAILENV = REPO / "scripts" / "mailenv"
-PORT_BASE = 46500
+# Below Linux's ephemeral range (32768-60999): a fixed port there can be taken at any moment by
+# some program's outgoing connection or a port-0 listener. The pid spreads parallel runs.
+PORT_BASE = 24000 + (os.getpid() % 40) * 150
 
 pytestmark = pytest.mark.skipif(shutil.which("postfix") is None and not Path("/usr/sbin/postfix").exists(),
                                 reason="postfix is not installed (scripts/setup installs it)")
