@@ -1,66 +1,127 @@
 #include "mail/template_renderer.h"
 
 #include <algorithm>
+#include <functional>
+
+#include "mail/quoted_input.h"
 
 namespace faxgate::mail {
 namespace {
 
-// Decodes one UTF-8 code point at s[i]; advances i. Bad bytes count as one narrow character.
-char32_t NextCodePoint(std::string_view s, size_t& i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-  char32_t cp = extra == 3 ? c & 0x07 : extra == 2 ? c & 0x0F : extra == 1 ? c & 0x1F : c;
-  ++i;
-  while (extra-- > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80)
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
-  return cp;
+constexpr size_t kMaxNameLength = 40;
+constexpr size_t kColumnGap = 2;
+
+struct Range {
+  char32_t first, last;
+};
+
+// East Asian Width W and F (Unicode UAX #11), condensed to the blocks mail text meets.
+constexpr Range kWide[] = {
+    {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},
+    {0x23F0, 0x23F0},   {0x23F3, 0x23F3},   {0x25FD, 0x25FE},   {0x2614, 0x2615},
+    {0x2648, 0x2653},   {0x267F, 0x267F},   {0x2693, 0x2693},   {0x26A1, 0x26A1},
+    {0x26AA, 0x26AB},   {0x26BD, 0x26BE},   {0x26C4, 0x26C5},   {0x26CE, 0x26CE},
+    {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F5},   {0x26FA, 0x26FD},
+    {0x2705, 0x2705},   {0x270A, 0x270B},   {0x2728, 0x2728},   {0x274C, 0x274C},
+    {0x2753, 0x2755},   {0x2757, 0x2757},   {0x2795, 0x2797},   {0x27B0, 0x27B0},
+    {0x27BF, 0x27BF},   {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50},   {0x2B55, 0x2B55},
+    {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},
+    {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+    {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},
+    {0x16FE0, 0x16FE4}, {0x17000, 0x18CFF}, {0x1B000, 0x1B2FF}, {0x1F004, 0x1F004},
+    {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A}, {0x1F200, 0x1F251},
+    {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB}, {0x1F90C, 0x1F9FF},
+    {0x1FA70, 0x1FAFF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+};
+
+// Combining marks and format characters that take no column.
+constexpr Range kZero[] = {
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A}, {0x064B, 0x065F},
+    {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0x302A, 0x302D},
+    {0x3099, 0x309A}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
+};
+
+template <size_t N>
+bool InRanges(const Range (&ranges)[N], char32_t cp) {
+  const Range* it = std::upper_bound(ranges, ranges + N, cp,
+                                     [](char32_t c, const Range& r) { return c < r.first; });
+  return it != ranges && cp <= (it - 1)->last;
 }
 
-bool IsWide(char32_t cp) {
-  return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-         (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-         (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-         (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+size_t CodePointWidth(char32_t cp) {
+  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0;
+  if (InRanges(kZero, cp)) return 0;
+  return InRanges(kWide, cp) ? 2 : 1;
 }
 
-std::string Table(const std::vector<std::vector<std::string>>& rows) {
-  if (rows.empty()) return "";
-  std::vector<size_t> width;
-  for (const auto& row : rows) {
-    if (width.size() < row.size()) width.resize(row.size(), 0);
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], DisplayWidth(row[c]));
-  }
+// A table cell on one line: line breaks and tabs become spaces, other control bytes go.
+std::string CellText(std::string_view s) {
   std::string out;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    std::string line;
-    for (size_t c = 0; c < rows[r].size(); ++c) {
-      line += rows[r][c];
-      if (c + 1 < rows[r].size()) line += std::string(width[c] - DisplayWidth(rows[r][c]) + 2, ' ');
-    }
-    out += line + "\n";
-    if (r == 0) {
-      size_t total = 0;
-      for (size_t w : width) total += w + 2;
-      out += std::string(total > 2 ? total - 2 : total, '-') + "\n";
+  for (char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      out += ' ';
+    } else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) {
+      out += c;
     }
   }
   return out;
 }
 
-// Calls f(name, begin, end) for each {$NAME} in text.
-template <typename F>
-void ForEachPlaceholder(std::string_view text, F f) {
+std::string Table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string>> cells;
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    cells.emplace_back();
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t c = 0; c < row.size(); ++c) {
+      cells.back().push_back(CellText(row[c]));
+      width[c] = std::max(width[c], DisplayWidth(cells.back().back()));
+    }
+  }
+  std::string out;
+  for (size_t r = 0; r < cells.size(); ++r) {
+    std::string line;
+    for (size_t c = 0; c < cells[r].size(); ++c) {
+      if (c > 0) line += std::string(kColumnGap, ' ');
+      line += cells[r][c];
+      line += std::string(width[c] - DisplayWidth(cells[r][c]), ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    if (r == 0) {
+      size_t total = 0;
+      for (size_t w : width) total += w;
+      if (!width.empty()) total += kColumnGap * (width.size() - 1);
+      out += std::string(total, '-') + "\n";
+    }
+  }
+  return out;
+}
+
+bool IsNameChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+// Calls f(name_as_written, begin, end) for each well-formed {$NAME} in text.
+void ForEachPlaceholder(std::string_view text,
+                        const std::function<void(std::string_view, size_t, size_t)>& f) {
   size_t pos = 0;
   while ((pos = text.find("{$", pos)) != std::string_view::npos) {
-    const size_t end = text.find('}', pos + 2);
-    if (end == std::string_view::npos) return;
-    std::string_view name = text.substr(pos + 2, end - pos - 2);
-    const bool ok =
-        !name.empty() && name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char c) {
-          return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-        });
-    if (ok) f(std::string(name), pos, end + 1);
-    pos = ok ? end + 1 : pos + 2;
+    size_t end = pos + 2;
+    while (end < text.size() && end - pos - 2 < kMaxNameLength && IsNameChar(text[end])) ++end;
+    if (end > pos + 2 && end < text.size() && text[end] == '}') {
+      f(text.substr(pos + 2, end - pos - 2), pos, end + 1);
+      pos = end + 1;
+    } else {
+      pos += 2;
+    }
   }
 }
 
@@ -68,14 +129,15 @@ void ForEachPlaceholder(std::string_view text, F f) {
 
 size_t DisplayWidth(std::string_view utf8) {
   size_t w = 0;
-  for (size_t i = 0; i < utf8.size();) w += IsWide(NextCodePoint(utf8, i)) ? 2 : 1;
+  for (size_t i = 0; i < utf8.size();) w += CodePointWidth(NextCodePoint(utf8, &i));
   return w;
 }
 
 std::string RenderTemplate(std::string_view text, const TemplateValues& values) {
   std::string out;
   size_t copied = 0;
-  ForEachPlaceholder(text, [&](const std::string& name, size_t begin, size_t end) {
+  ForEachPlaceholder(text, [&](std::string_view written, size_t begin, size_t end) {
+    const std::string name = Upper(written);
     std::string value;
     if (name == "RECORDS") {
       value = Table(values.records_header_and_rows);
@@ -95,10 +157,12 @@ std::string RenderTemplate(std::string_view text, const TemplateValues& values) 
 std::vector<std::string> UnknownPlaceholders(std::string_view text,
                                              const std::vector<std::string>& known) {
   std::vector<std::string> unknown;
-  ForEachPlaceholder(text, [&](const std::string& name, size_t, size_t) {
-    if (std::find(known.begin(), known.end(), name) == known.end() &&
-        std::find(unknown.begin(), unknown.end(), name) == unknown.end())
-      unknown.push_back(name);
+  ForEachPlaceholder(text, [&](std::string_view written, size_t, size_t) {
+    const std::string name = Upper(written);
+    const bool is_known = std::any_of(known.begin(), known.end(),
+                                      [&](const std::string& k) { return Upper(k) == name; });
+    if (!is_known && std::find(unknown.begin(), unknown.end(), written) == unknown.end())
+      unknown.emplace_back(written);
   });
   return unknown;
 }
