@@ -1,7 +1,7 @@
 #include "mail/delivery_report.h"
 
 #include <cctype>
-#include <map>
+#include <utility>
 
 #include "mail/gmime_support.h"
 
@@ -9,51 +9,68 @@ namespace faxgate::mail {
 namespace {
 
 using gmime::Ptr;
-using Block = std::map<std::string, std::string>;  // lower-case field name -> value
+// One header block: fields in order, names in lower case, folded lines joined by a space.
+using Block = std::vector<std::pair<std::string, std::string>>;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
-std::string Trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
 }
 
-// Header blocks separated by blank lines; a line starting with white space continues a field.
+// RFC 3464 §2.1 / RFC 8098 §3: header-style blocks separated by blank lines; a line starting
+// with white space continues the field before it.
 std::vector<Block> Blocks(std::string_view text) {
   std::vector<Block> blocks(1);
-  std::string last;
+  bool continuable = false;
   size_t pos = 0;
-  while (pos <= text.size()) {
+  while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    std::string line(text.substr(pos, end - pos));
+    std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (Trim(line).empty()) {
       if (!blocks.back().empty()) blocks.emplace_back();
-      last.clear();
+      continuable = false;
       continue;
     }
-    if ((line[0] == ' ' || line[0] == '\t') && !last.empty()) {
-      blocks.back()[last] += " " + Trim(line);
+    if ((line[0] == ' ' || line[0] == '\t') && continuable) {
+      blocks.back().back().second += " " + Trim(line);
       continue;
     }
     const size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    last = Lower(Trim(line.substr(0, colon)));
-    blocks.back()[last] = Trim(line.substr(colon + 1));
+    continuable = colon != std::string_view::npos;
+    if (!continuable) continue;  // not a field: skipped, as a reader of reports should
+    blocks.back().emplace_back(Lower(Trim(line.substr(0, colon))), Trim(line.substr(colon + 1)));
   }
   if (blocks.back().empty()) blocks.pop_back();
   return blocks;
 }
 
-std::string AfterType(const std::string& v) {  // "rfc822;a@b" -> "a@b"
+std::string Get(const Block& b, std::string_view name) {
+  for (const auto& [field, value] : b) {
+    if (field == name) return value;
+  }
+  return "";
+}
+
+bool Has(const Block& b, std::string_view name) {
+  for (const auto& field : b) {
+    if (field.first == name) return true;
+  }
+  return false;
+}
+
+std::string AfterType(const std::string& v) {  // "rfc822; a@b" -> "a@b"
   const size_t semi = v.find(';');
-  return Trim(semi == std::string::npos ? v : v.substr(semi + 1));
+  return Trim(semi == std::string::npos ? std::string_view(v) : std::string_view(v).substr(semi + 1));
 }
 
 std::string StripAngles(std::string s) {
@@ -62,97 +79,108 @@ std::string StripAngles(std::string s) {
   return s;
 }
 
-std::string Get(const Block& b, const char* key) {
-  auto it = b.find(key);
-  return it == b.end() ? "" : it->second;
+// "automatic-action/MDN-sent-automatically; processed/error" -> "processed"
+std::string DispositionType(const std::string& disposition) {
+  const std::string type = AfterType(disposition);
+  return Lower(Trim(std::string_view(type).substr(0, type.find('/'))));
 }
 
 struct Parts {
   std::string status;   // message/delivery-status or message/disposition-notification text
-  std::string headers;  // text/rfc822-headers or message/rfc822 text
+  std::string headers;  // the returned headers: text/rfc822-headers or of the message/rfc822
   bool disposition = false;
 };
 
+std::string HeaderText(GMimeObject* object) {
+  gmime::FormatOptionsPtr format(g_mime_format_options_clone(g_mime_format_options_get_default()));
+  gmime::CharPtr text(
+      g_mime_header_list_to_string(g_mime_object_get_header_list(object), format.get()));
+  return text ? text.get() : "";
+}
+
+// A report's parts are its direct children (RFC 6522); a few levels down are tolerated.
 void Collect(GMimeObject* o, Parts& p, int depth) {
-  if (depth > 10) return;
+  if (depth > 3) return;
   if (GMIME_IS_MULTIPART(o)) {
     GMimeMultipart* mp = GMIME_MULTIPART(o);
-    for (int i = 0; i < g_mime_multipart_get_count(mp) && i < 50; ++i)
+    for (int i = 0; i < g_mime_multipart_get_count(mp) && i < 20; ++i)
       Collect(g_mime_multipart_get_part(mp, i), p, depth + 1);
     return;
   }
-  GMimeContentType* ct = g_mime_object_get_content_type(o);
-  if (!ct) return;
-  const bool dsn = g_mime_content_type_is_type(ct, "message", "delivery-status") ||
-                   g_mime_content_type_is_type(ct, "message", "global-delivery-status");
-  const bool mdn = g_mime_content_type_is_type(ct, "message", "disposition-notification");
-  const bool headers = g_mime_content_type_is_type(ct, "text", "rfc822-headers");
-  if (GMIME_IS_MESSAGE_PART(o)) {
+  if (GMIME_IS_MESSAGE_PART(o)) {  // RET=FULL: the whole message came back
     GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
-    if (inner && p.headers.empty()) p.headers = gmime::WireText(GMIME_OBJECT(inner));
+    if (inner && p.headers.empty()) p.headers = HeaderText(GMIME_OBJECT(inner));
     return;
   }
-  if (!GMIME_IS_PART(o)) return;
-  if (dsn || mdn) {
+  GMimeContentType* ct = g_mime_object_get_content_type(o);
+  if (!ct || !GMIME_IS_PART(o)) return;
+  const bool dsn = g_mime_content_type_is_type(ct, "message", "delivery-status") ||
+                   g_mime_content_type_is_type(ct, "message", "global-delivery-status");
+  const bool mdn = g_mime_content_type_is_type(ct, "message", "disposition-notification") ||
+                   g_mime_content_type_is_type(ct, "message", "global-disposition-notification");
+  if ((dsn || mdn) && p.status.empty()) {
     p.status = gmime::DecodedContent(GMIME_PART(o));
     p.disposition = mdn;
-  } else if (headers && p.headers.empty()) {
+  } else if (p.headers.empty() && (g_mime_content_type_is_type(ct, "text", "rfc822-headers") ||
+                                   g_mime_content_type_is_type(ct, "message", "global-headers"))) {
     p.headers = gmime::DecodedContent(GMIME_PART(o));
   }
+}
+
+ReportRecipient DeliveryRecipient(const Block& b) {
+  ReportRecipient r;
+  r.original_recipient = AfterType(Get(b, "original-recipient"));
+  r.final_recipient = AfterType(Get(b, "final-recipient"));
+  r.action = Lower(Get(b, "action"));
+  r.status = Get(b, "status");
+  r.diagnostic = AfterType(Get(b, "diagnostic-code"));
+  r.remote_mta = AfterType(Get(b, "remote-mta"));
+  return r;
+}
+
+void ReadReturnedHeaders(std::string_view text, DeliveryReport& r) {
+  std::vector<Block> blocks = Blocks(text);
+  if (blocks.empty()) return;  // the returned header block is the first; a body may follow
+  if (r.original_message_id.empty()) r.original_message_id = StripAngles(Get(blocks[0], "message-id"));
+  r.faxgate_job = Get(blocks[0], "x-faxgate-job");
 }
 
 }  // namespace
 
 std::optional<DeliveryReport> ReadDeliveryReport(std::string_view raw) {
-  gmime::Init();
-  Ptr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
-  Ptr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  Ptr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), gmime::ParserOptions()));
-  if (!msg) return std::nullopt;
-  GMimeObject* body = g_mime_message_get_mime_part(msg.get());
-  if (!body) return std::nullopt;
-  GMimeContentType* ct = g_mime_object_get_content_type(body);
+  auto message = gmime::ParseMessage(raw, MimeLimits{});
+  if (!message.ok()) return std::nullopt;
+  GMimeObject* body = g_mime_message_get_mime_part(message->get());
+  GMimeContentType* ct = body ? g_mime_object_get_content_type(body) : nullptr;
   if (!ct || !g_mime_content_type_is_type(ct, "multipart", "report")) return std::nullopt;
   Parts parts;
   Collect(body, parts, 0);
   if (parts.status.empty()) return std::nullopt;
+  const std::string status = gmime::ValidUtf8(parts.status);
   DeliveryReport r;
-  r.kind = parts.disposition ? DeliveryReport::Kind::kDisposition : DeliveryReport::Kind::kDelivery;
-  std::vector<Block> blocks = Blocks(parts.status);
-  for (size_t i = 0; i < blocks.size(); ++i) {
-    const Block& b = blocks[i];
-    if (r.envelope_id.empty()) r.envelope_id = Get(b, "original-envelope-id");
-    if (parts.disposition) {
+  if (parts.disposition) {
+    r.kind = DeliveryReport::Kind::kDisposition;
+    // RFC 8098 §3.1: one block with the fields of the one recipient.
+    for (const Block& b : Blocks(status)) {
+      if (!Has(b, "disposition")) continue;
       r.disposition = Get(b, "disposition");
       r.original_message_id = StripAngles(Get(b, "original-message-id"));
       ReportRecipient rr;
       rr.final_recipient = AfterType(Get(b, "final-recipient"));
       rr.original_recipient = AfterType(Get(b, "original-recipient"));
-      rr.action = "displayed";
-      r.recipients.push_back(rr);
-      continue;
+      rr.action = DispositionType(r.disposition);
+      r.recipients.push_back(std::move(rr));
+      break;
     }
-    if (!b.count("final-recipient") && !b.count("original-recipient")) continue;
-    ReportRecipient rr;
-    rr.original_recipient = AfterType(Get(b, "original-recipient"));
-    rr.final_recipient = AfterType(Get(b, "final-recipient"));
-    rr.action = Lower(Get(b, "action"));
-    rr.status = Get(b, "status");
-    rr.diagnostic = Get(b, "diagnostic-code");
-    rr.remote_mta = AfterType(Get(b, "remote-mta"));
-    r.recipients.push_back(std::move(rr));
-  }
-  if (!parts.headers.empty()) {
-    std::string_view h = parts.headers;
-    if (const size_t end = h.find("\r\n\r\n"); end != std::string_view::npos)
-      h = h.substr(0, end);
-    else if (const size_t lf = h.find("\n\n"); lf != std::string_view::npos)
-      h = h.substr(0, lf);
-    for (const Block& b : Blocks(h)) {
-      if (r.original_message_id.empty()) r.original_message_id = StripAngles(Get(b, "message-id"));
-      if (r.faxgate_job.empty()) r.faxgate_job = Get(b, "x-faxgate-job");
+  } else {
+    // RFC 3464 §2.2: the per-message block, then one block per recipient.
+    for (const Block& b : Blocks(status)) {
+      if (r.envelope_id.empty()) r.envelope_id = Get(b, "original-envelope-id");
+      if (Has(b, "final-recipient") || Has(b, "original-recipient"))
+        r.recipients.push_back(DeliveryRecipient(b));
     }
   }
+  if (!parts.headers.empty()) ReadReturnedHeaders(gmime::ValidUtf8(parts.headers), r);
   return r;
 }
 
