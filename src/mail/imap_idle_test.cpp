@@ -147,7 +147,7 @@ class ImapIdleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!MailEnv::Installed()) return;
-    env_ = std::make_unique<MailEnv>("imap-idle", 28900);
+    env_ = std::make_unique<MailEnv>("imap-idle");
     status_ = env_->Start();
   }
   static void TearDownTestSuite() { env_.reset(); }

@@ -33,10 +33,9 @@ const std::string kBody =
 // with the reason.
 class MailServerSuite : public ::testing::Test {
  protected:
-  static void StartEnv(std::unique_ptr<MailEnv>* env, Status* status, const std::string& name,
-                       int port_base) {
+  static void StartEnv(std::unique_ptr<MailEnv>* env, Status* status, const std::string& name) {
     if (!MailEnv::Installed()) return;
-    *env = std::make_unique<MailEnv>(name, port_base);
+    *env = std::make_unique<MailEnv>(name);
     *status = (*env)->Start();
   }
   static void RequireEnv(const std::unique_ptr<MailEnv>& env, const Status& status) {
@@ -50,7 +49,7 @@ class MailServerSuite : public ::testing::Test {
 
 class MailboxImapTest : public MailServerSuite {
  protected:
-  static void SetUpTestSuite() { StartEnv(&env_, &status_, "mailbox-imap", 28500); }
+  static void SetUpTestSuite() { StartEnv(&env_, &status_, "mailbox-imap"); }
   static void TearDownTestSuite() { env_.reset(); }
   void SetUp() override {
     RequireEnv(env_, status_);
@@ -207,7 +206,7 @@ TEST_F(MailboxImapTest, CertificateIsCheckedWhenAsked) {
 
 class MailboxPop3Test : public MailServerSuite {
  protected:
-  static void SetUpTestSuite() { StartEnv(&env_, &status_, "mailbox-pop3", 28700); }
+  static void SetUpTestSuite() { StartEnv(&env_, &status_, "mailbox-pop3"); }
   static void TearDownTestSuite() { env_.reset(); }
   void SetUp() override {
     RequireEnv(env_, status_);

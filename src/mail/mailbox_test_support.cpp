@@ -1,6 +1,9 @@
 #include "mail/mailbox_test_support.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,14 +59,47 @@ size_t ReadFrom(char* buffer, size_t size, size_t n, void* arg) {
   return count;
 }
 
+bool PortFree(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return free;
+}
+
+// ctest runs each test in its own process, two at a time, and each starts its own Postfix and
+// Dovecot: every process needs its own ports. Slots of 150 ports (scripts/mailenv/ports uses
+// base+12 .. base+143) from 30000 up, below the ephemeral range so that no outgoing connection
+// holds one; the search starts at a slot chosen by the pid and takes the first whose ports are
+// all free.
+int FreePortBase() {
+  constexpr int kFirst = 30000, kSlot = 150, kSlots = 17;  // up to 32550 < 32768
+  const int offsets[] = {12, 24, 25, 26, 87, 110, 143};
+  static int tries = 0;  // a later search starts further on
+  const int start = getpid() + 5 * tries++;
+  for (int i = 0; i < kSlots; ++i) {
+    const int base = kFirst + ((start + i) % kSlots) * kSlot;
+    if (std::all_of(std::begin(offsets), std::end(offsets),
+                    [&](int o) { return PortFree(base + o); }))
+      return base;
+  }
+  return kFirst + (start % kSlots) * kSlot;  // let mailenv name the port that is taken
+}
+
 }  // namespace
 
 bool MailEnv::Installed() {
   return fs::exists("/usr/sbin/dovecot") && fs::exists("/usr/sbin/postfix");
 }
 
-MailEnv::MailEnv(const std::string& name, int port_base)
-    : name_(name), base_(port_base), root_(fmt::format("/tmp/faxgate-{}-{}", name, getpid())) {}
+MailEnv::MailEnv(const std::string& name)
+    : name_(name),
+      base_(FreePortBase()),
+      root_(fmt::format("/tmp/faxgate-{}-{}", name, getpid())) {}
 
 MailEnv::~MailEnv() { Stop(); }
 
@@ -83,9 +119,18 @@ Status MailEnv::Run(const std::string& script) {
 }
 
 Status MailEnv::Start() {
-  FG_RETURN_IF_ERROR(Run("setup"));
-  started_ = true;  // from here on stop undoes what start may have begun
-  return Run("start");
+  // Another test process may take the ports between the choice and the start: choose again.
+  for (int attempt = 1;; ++attempt) {
+    FG_RETURN_IF_ERROR(Run("setup"));
+    started_ = true;  // from here on stop undoes what start may have begun
+    Status s = Run("start");
+    if (s.ok() || attempt == 5 || s.error().message.find("already in use") == std::string::npos)
+      return s;
+    Stop();
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+    base_ = FreePortBase();
+  }
 }
 
 void MailEnv::Stop() {

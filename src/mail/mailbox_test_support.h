@@ -17,8 +17,8 @@ class MailEnv {
   // Whether Dovecot and Postfix are installed; the suites skip when not.
   static bool Installed();
 
-  MailEnv(const std::string& name, int port_base);
-  ~MailEnv();  // stops
+  explicit MailEnv(const std::string& name);  // on ports no other process holds
+  ~MailEnv();                                 // stops
 
   // scripts/mailenv/setup and start; the error carries their output.
   Status Start();
