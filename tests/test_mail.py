@@ -203,6 +203,35 @@ def test_mail_to_fax_number_is_faxed_and_the_sender_gets_the_result(make_daemon,
     assert "8001" in body
 
 
+def test_mail_asking_for_a_read_receipt_gets_processed_once_the_fax_is_sent(make_daemon, mailenv):
+    d = setup_daemon(make_daemon, mailenv)
+    before = len(mailenv.messages("alice"))
+    p = subprocess.run(["swaks", "--server", f"127.0.0.1:{d.smtp_port}", "--from", "alice@fax.test",
+                        "--to", "FAX=8001@faxgate.test", "--h-Subject", "Receipt please",
+                        "--add-header", "Disposition-Notification-To: alice@fax.test",
+                        "--h-Message-Id", "<mdn-e2e-1@fax.test>",
+                        "--body", "Please fax this page."],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stdout.decode(errors="replace")
+    jobs = wait_jobs(d, 1)
+    assert jobs[0]["status"] == "succeeded", jobs
+
+    # alice gets demo's received fax, the result mail and the read receipt.
+    mails = mailenv.wait_messages("alice", before + 3, what="(received fax, result, receipt)")
+    reports = [m for m in mails[before:] if m.get_content_type() == "multipart/report"]
+    assert len(reports) == 1, [m["Subject"] for m in mails[before:]]
+    mdn = reports[0]
+    assert mdn.get_param("report-type") == "disposition-notification"
+    assert mdn["In-Reply-To"].strip() == "<mdn-e2e-1@fax.test>"
+    assert mdn["Return-Path"].strip() == "<>"
+    fields = [part for part in mdn.walk()
+              if part.get_content_type() == "message/disposition-notification"]
+    assert len(fields) == 1
+    text = fields[0].as_string()
+    assert "automatic-action/MDN-sent-automatically; processed" in text, text
+    assert "Original-Message-ID: <mdn-e2e-1@fax.test>" in text, text
+
+
 def test_mail_from_an_unknown_sender_is_refused_at_smtp(make_daemon, mailenv):
     d = setup_daemon(make_daemon, mailenv)
     p = subprocess.run(["swaks", "--server", f"127.0.0.1:{d.smtp_port}", "--from", "mallory@evil.test",

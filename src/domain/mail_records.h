@@ -53,12 +53,18 @@ struct SubmissionOrigin {
   std::string message_id;    // the mail's Message-ID, for In-Reply-To
   std::string reply_to;      // the verified sender address results go to
   std::string mail_subject;  // the mail's subject, password removed
+  // A read receipt (RFC 8098 MDN) the mail asked for: sent to mdn_to once every fax of the
+  // submission has ended, and only when mdn_to is the verified sender (never backscatter).
+  std::string mdn_to;
+  std::string mail_recipient;  // the address the mail was sent to (the MDN's Final-Recipient)
+  bool mdn_sent = false;
 };
 
 // What a committed batch of outgoing mail settles at the same time.
 struct MailEffects {
   std::optional<int64_t> notified_job;    // the job whose result these mails report
   std::optional<int64_t> mailed_inbound;  // the received fax these mails deliver
+  std::optional<int64_t> mdn_sent_for;    // the submission (group) whose read receipt this is
   std::string seen_message_key;           // a fetched/received mail now handled ("" none)
   std::string seen_outcome;               // "rejected: ..." for the record
 };

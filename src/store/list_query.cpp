@@ -28,6 +28,7 @@ Result<std::string> ListSql(std::string_view select_from, std::string_view alias
   if (filter.since) sql += fmt::format(" AND {}.{} >= :since", alias, time_column);
   if (filter.until) sql += fmt::format(" AND {}.{} < :until", alias, time_column);
   if (filter.before_id) sql += fmt::format(" AND {}.id < :before_id", alias);
+  if (filter.group_id) sql += fmt::format(" AND {}.group_id = :group_id", alias);
   sql += fmt::format(" ORDER BY {}.id DESC LIMIT :limit", alias);
   return sql;
 }
@@ -40,6 +41,7 @@ void BindList(Statement& statement, const ListFilter& filter) {
   if (filter.since) statement.Bind(":since", *filter.since);
   if (filter.until) statement.Bind(":until", *filter.until);
   if (filter.before_id) statement.Bind(":before_id", *filter.before_id);
+  if (filter.group_id) statement.Bind(":group_id", *filter.group_id);
   statement.Bind(":limit", filter.limit);
 }
 

@@ -302,10 +302,19 @@ CREATE TABLE mail_templates (
 );
 )sql";
 
+// Read receipts for mail-submitted faxes (RFC 8098 MDN): where the mail asked for one, the
+// address the mail was sent to (the MDN's Final-Recipient), and whether it has been sent.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE job_groups ADD COLUMN origin_mdn_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE job_groups ADD COLUMN origin_mail_recipient TEXT NOT NULL DEFAULT '';
+ALTER TABLE job_groups ADD COLUMN origin_mdn_sent INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
     {2, "document conversion, cover templates", kSchemaV2},
     {3, "mail: queue, origins, servers, templates", kSchemaV3},
+    {4, "mail: read receipts for mail-submitted faxes", kSchemaV4},
 };
 
 Status CreateMigrationsTable(Db& db) {

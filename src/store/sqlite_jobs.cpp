@@ -157,15 +157,18 @@ Result<GroupId> InsertGroup(Db& db, UserId owner, TimePoint submitted_at,
                             const SubmissionOrigin& origin) {
   FG_ASSIGN_OR_RETURN(Statement s,
                       db.Prepare("INSERT INTO job_groups (owner_id, submitted_at, origin_channel,"
-                                 " origin_message_id, origin_reply_to, origin_mail_subject)"
+                                 " origin_message_id, origin_reply_to, origin_mail_subject,"
+                                 " origin_mdn_to, origin_mail_recipient)"
                                  " VALUES (:owner_id, :submitted_at, :channel, :message_id,"
-                                 " :reply_to, :mail_subject)"));
+                                 " :reply_to, :mail_subject, :mdn_to, :mail_recipient)"));
   FG_RETURN_IF_ERROR(s.Bind(":owner_id", owner)
                          .Bind(":submitted_at", submitted_at)
                          .Bind(":channel", origin.channel)
                          .Bind(":message_id", origin.message_id)
                          .Bind(":reply_to", origin.reply_to)
                          .Bind(":mail_subject", origin.mail_subject)
+                         .Bind(":mdn_to", origin.mdn_to)
+                         .Bind(":mail_recipient", origin.mail_recipient)
                          .Run());
   return db.LastInsertId();
 }
@@ -265,7 +268,7 @@ Status SaveJob(Db& db, const Job& job) {
 }
 
 ListFilter ToListFilter(const JobFilter& f) {
-  ListFilter list{f.owner_id, {}, f.since, f.until, f.before_id, f.limit};
+  ListFilter list{f.owner_id, {}, f.since, f.until, f.before_id, f.limit, f.group_id};
   for (JobState state : f.states) list.states.emplace_back(ToString(state));
   return list;
 }

@@ -16,7 +16,8 @@ TimePoint Now() {
 Result<SubmissionOrigin> SelectOrigin(Db& db, GroupId group) {
   FG_ASSIGN_OR_RETURN(Statement s,
                       db.Prepare("SELECT g.origin_channel, g.origin_message_id, g.origin_reply_to,"
-                                 " g.origin_mail_subject, m.message_key FROM job_groups g"
+                                 " g.origin_mail_subject, m.message_key, g.origin_mdn_to,"
+                                 " g.origin_mail_recipient, g.origin_mdn_sent FROM job_groups g"
                                  " LEFT JOIN mail_seen m ON m.group_id = g.id WHERE g.id = :id"));
   s.Bind(":id", group);
   FG_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -28,6 +29,9 @@ Result<SubmissionOrigin> SelectOrigin(Db& db, GroupId group) {
   o.reply_to = r.Text();
   o.mail_subject = r.Text();
   o.message_key = r.Text();
+  o.mdn_to = r.Text();
+  o.mail_recipient = r.Text();
+  o.mdn_sent = r.Int() != 0;
   return o;
 }
 
@@ -89,6 +93,10 @@ Status InsertMailBatch(Db& db, const std::vector<QueuedMail>& mails, const MailE
   if (fx.notified_job) {
     FG_RETURN_IF_ERROR(
         MarkDone(db, "UPDATE jobs SET notified = 1 WHERE id = :id", *fx.notified_job, "job"));
+  }
+  if (fx.mdn_sent_for) {
+    FG_RETURN_IF_ERROR(MarkDone(db, "UPDATE job_groups SET origin_mdn_sent = 1 WHERE id = :id",
+                                *fx.mdn_sent_for, "submission"));
   }
   if (fx.mailed_inbound) {
     FG_RETURN_IF_ERROR(MarkDone(db, "UPDATE inbound_faxes SET mailed = 1 WHERE id = :id",

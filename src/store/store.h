@@ -48,6 +48,7 @@ struct JobFilter {
   std::optional<TimePoint> until;    // submitted before
   std::optional<int64_t> before_id;  // cursor: only ids below this
   int limit = 100;                   // newest first
+  std::optional<GroupId> group_id;   // the jobs of one submission
 };
 
 struct InboundFilter {

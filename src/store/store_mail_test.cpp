@@ -76,6 +76,34 @@ TEST_F(StoreMailTest, AMailMakesOneSubmissionEvenWhenFetchedTwice) {
   EXPECT_EQ(origin.mail_subject, "83235170; 83235180");
 }
 
+TEST_F(StoreMailTest, ReadReceiptRequestIsKeptAndMarkedSentOnceWithItsMail) {
+  NewSubmission s;
+  s.owner_id = user_.id;
+  s.jobs = {SampleJob("+8675583235170"), SampleJob("+8675583235180")};
+  s.origin.channel = "smtp";
+  s.origin.message_key = "smtp:mdn@mail.example.com";
+  s.origin.reply_to = "alice@example.com";
+  s.origin.mdn_to = "alice@example.com";
+  s.origin.mail_recipient = "FAX=8001@fax.example.com";
+  std::vector<Job> jobs = Must(store_->CreateSubmission(s));
+  JobFilter group;
+  group.group_id = jobs[0].group_id;
+  EXPECT_EQ(Must(store_->ListJobs(group)).size(), 2u);
+  group.group_id = jobs[0].group_id + 1;
+  EXPECT_THAT(Must(store_->ListJobs(group)), IsEmpty());
+
+  MailEffects fx;
+  fx.mdn_sent_for = jobs[0].group_id;
+  Must(store_->EnqueueMail({Mail("mdn1")}, fx));
+  Reopen();
+
+  SubmissionOrigin origin = Must(store_->GetSubmissionOrigin(jobs[0].group_id));
+  EXPECT_EQ(origin.mdn_to, "alice@example.com");
+  EXPECT_EQ(origin.mail_recipient, "FAX=8001@fax.example.com");
+  EXPECT_TRUE(origin.mdn_sent);
+  EXPECT_EQ(Must(store_->FindMailByEnvid("mdn1")).envid, "mdn1");
+}
+
 TEST_F(StoreMailTest, QueuedMailReadsBackWithRecipientsAndIsDueAtItsTime) {
   Must(store_->EnqueueMail({Mail("m1")}, {}));
   Reopen();

@@ -1,5 +1,8 @@
 #include "mail/gateway/mail_intake.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "base/files.h"
@@ -8,8 +11,18 @@
 #include "mail/delivery_report.h"
 #include "mail/gateway/mail_writer.h"
 #include "mail/gateway/onramp.h"
+#include "mail/mail_address.h"
 
 namespace faxgate::mail {
+namespace {
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+    return std::tolower(x) == std::tolower(y);
+  });
+}
+
+}  // namespace
 
 std::string MailIntake::MessageKey(std::string_view channel, const ParsedMail& mail,
                                    std::string_view raw) {
@@ -41,7 +54,10 @@ Result<std::vector<Job>> MailIntake::Submit(const MailFaxRequest& r, const Parse
   send.subject = mail.subject;
   const bool body =
       !mail.body_text.empty() && mail.body_text.find_first_not_of(" \t\r\n") != std::string::npos;
-  if (body && s.mail_body == "page") {
+  // A mail with only text is a letter to fax: its text is the page, whatever the setting says
+  // about bodies that come with documents (a fax cannot be a cover sheet alone).
+  const bool text_only = mail.attachments.empty();
+  if (body && (s.mail_body == "page" || (text_only && s.mail_body == "cover"))) {
     send.files.push_back({"message.txt", mail.body_text});
   } else if (body && s.mail_body == "cover") {
     send.cover_comments = mail.body_text;
@@ -55,7 +71,7 @@ Result<std::vector<Job>> MailIntake::Submit(const MailFaxRequest& r, const Parse
     }
     send.files.push_back({a.file_name.empty() ? "attachment" : a.file_name, a.bytes});
   }
-  if (send.files.empty() && send.cover_comments.empty()) {
+  if (send.files.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "the mail has nothing to fax: attach the documents (PDF, Word, Excel, "
                      "images, text)");
@@ -65,6 +81,20 @@ Result<std::vector<Job>> MailIntake::Submit(const MailFaxRequest& r, const Parse
   send.origin.message_id = mail.message_id;
   send.origin.reply_to = r.reply_to;
   send.origin.mail_subject = r.mail_subject;
+  send.origin.mail_recipient = r.mail_recipient;
+  // A read receipt goes only to the verified sender: an MDN address of a stranger's choosing
+  // would make faxgate a source of backscatter (reference/mail.md section 4).
+  if (!mail.disposition_notification_to.empty() && !mail.is_report) {
+    auto asked = ParseMailAddress(mail.disposition_notification_to);
+    if (asked.ok() && EqualsIgnoringCase(asked->address(), r.reply_to)) {
+      send.origin.mdn_to = r.reply_to;
+    } else {
+      log::Get("mail")->info(
+          "mail {} asks for a read receipt to {}, which is not its verified sender {}; none "
+          "will be sent",
+          mail.message_id, mail.disposition_notification_to, r.reply_to);
+    }
+  }
   FG_ASSIGN_OR_RETURN(std::vector<Job> jobs, faxes_.Send(r.sender, send));
   std::string ids;
   for (const Job& j : jobs) ids += (ids.empty() ? "" : ", ") + std::to_string(j.id);

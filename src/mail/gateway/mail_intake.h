@@ -27,9 +27,10 @@ struct MailFaxRequest {
   User sender;           // the faxgate user the fax is sent as
   std::string reply_to;  // the verified address results go to
   std::vector<MailRecipient> recipients;
-  std::string channel;       // "smtp", "mailbox"
-  std::string message_key;   // "<channel>:<Message-ID>"
-  std::string mail_subject;  // password removed
+  std::string channel;         // "smtp", "mailbox"
+  std::string message_key;     // "<channel>:<Message-ID>"
+  std::string mail_subject;    // password removed
+  std::string mail_recipient;  // the address the mail was sent to (FAX=...@, the mailbox)
 };
 
 class MailIntake {

@@ -211,6 +211,9 @@ MailboxPoller::Outcome MailboxPoller::Handle(const MailServer& server, const std
   request.channel = "mailbox";
   request.message_key = key;
   request.mail_subject = mail->subject;
+  request.mail_recipient = server.user.find('@') != std::string::npos
+                               ? server.user
+                               : (mail->to.empty() ? server.user : mail->to[0]);
   for (const SubjectRecipient& r : subject->recipients) {
     std::string name = r.name;
     if (!r.second_name.empty()) name += (name.empty() ? "" : " / ") + r.second_name;

@@ -155,6 +155,7 @@ SmtpReply OffRamp::Deliver(const SmtpPeer& peer, const SmtpEnvelope& envelope,
   // new each time (two identical mails may well be meant as two faxes).
   if (!mail->message_id.empty()) request.message_key = MailIntake::MessageKey("smtp", *mail, raw);
   request.mail_subject = mail->subject;
+  if (!envelope.recipients.empty()) request.mail_recipient = envelope.recipients[0].address;
   for (const SmtpRecipientParams& rcpt : envelope.recipients) {
     auto address = ParseMailAddress(rcpt.address);
     if (!address.ok()) continue;

@@ -1,5 +1,7 @@
 #include "mail/gateway/result_mailer.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "base/log.h"
@@ -7,6 +9,7 @@
 #include "mail/gateway/mail_envelope.h"
 #include "mail/gateway/mail_writer.h"
 #include "mail/gateway/onramp.h"
+#include "mail/gateway/read_receipt.h"
 
 namespace faxgate::mail {
 namespace {
@@ -47,17 +50,45 @@ int ResultMailer::MailFinishedJobs() {
 Status ResultMailer::MailOne(const Job& job) {
   MailEffects done;
   done.notified_job = job.id;
-  const bool succeeded = job.state == JobState::kSucceeded;
-  if (job.state == JobState::kCancelled) return store_.EnqueueMail({}, done);  // they know
-  FG_ASSIGN_OR_RETURN(User owner, store_.GetUser(job.owner_id));
+  std::vector<QueuedMail> mails;
   FG_ASSIGN_OR_RETURN(SubmissionOrigin origin, store_.GetSubmissionOrigin(job.group_id));
+  FG_ASSIGN_OR_RETURN(User owner, store_.GetUser(job.owner_id));
+  const std::string language =
+      owner.language.empty() ? settings_.Get().default_language : owner.language;
+  if (job.state != JobState::kCancelled) {  // who cancelled knows
+    FG_ASSIGN_OR_RETURN(std::optional<QueuedMail> result,
+                        WriteResult(job, origin, owner, language));
+    if (result) mails.push_back(std::move(*result));
+  }
+  if (!origin.mdn_to.empty() && !origin.mdn_sent) {
+    JobFilter filter;
+    filter.group_id = job.group_id;
+    filter.limit = 1000;
+    FG_ASSIGN_OR_RETURN(std::vector<Job> group, store_.ListJobs(filter));
+    std::reverse(group.begin(), group.end());  // in the order the mail named the numbers
+    if (std::all_of(group.begin(), group.end(), [](const Job& j) { return IsFinal(j.state); })) {
+      FG_ASSIGN_OR_RETURN(QueuedMail receipt,
+                          WriteReadReceipt(group, origin, language, config_, spool_));
+      log::Get("mail")->info("mail {} from {}: read receipt ({}) queued", origin.message_id,
+                             origin.mdn_to, ReadReceiptDisposition(group));
+      mails.push_back(std::move(receipt));
+      done.mdn_sent_for = job.group_id;
+    }
+  }
+  return store_.EnqueueMail(mails, done);
+}
+
+Result<std::optional<QueuedMail>> ResultMailer::WriteResult(const Job& job,
+                                                            const SubmissionOrigin& origin,
+                                                            const User& owner,
+                                                            const std::string& language) {
+  const bool succeeded = job.state == JobState::kSucceeded;
   const bool by_mail = !origin.reply_to.empty();
   const std::string to = by_mail ? origin.reply_to : owner.email;
   if (to.empty() || (succeeded && !by_mail && !owner.notify_on_success)) {
-    return store_.EnqueueMail({}, done);
+    return std::optional<QueuedMail>();
   }
   const SystemSettings s = settings_.Get();
-  const std::string language = owner.language.empty() ? s.default_language : owner.language;
   FG_ASSIGN_OR_RETURN(std::vector<Attempt> attempts, store_.ListAttempts(job.id));
 
   TemplateValues v;
@@ -100,10 +131,9 @@ Status ResultMailer::MailOne(const Job& job) {
     }
   }
   FG_ASSIGN_OR_RETURN(QueuedMail mail, WriteMail(std::move(w), spool_, config_.hostname));
-  FG_RETURN_IF_ERROR(store_.EnqueueMail({mail}, done));
   log::Get("mail")->info("job {} to {} {}: result mail queued to {}", job.id, job.number.display,
                          succeeded ? "succeeded" : "failed", to);
-  return Status::Ok();
+  return std::optional<QueuedMail>(std::move(mail));
 }
 
 }  // namespace faxgate::mail

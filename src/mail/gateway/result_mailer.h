@@ -2,8 +2,12 @@
 // failed, when it succeeded if the user asked for success mails, and always when the fax was
 // submitted by mail (then the mail goes to the verified sender and threads with the original by
 // In-Reply-To). Rendered from the fax_sent / fax_failed templates with the attempt table and,
-// if the settings say so, the first page as a picture. Runs on the control thread.
+// if the settings say so, the first page as a picture. A submission whose mail asked for a read
+// receipt gets it once its last fax has ended (read_receipt.h). Runs on the control thread.
 #pragma once
+
+#include <optional>
+#include <string>
 
 #include "base/config.h"
 #include "mail/gateway/mail_templates.h"
@@ -29,7 +33,12 @@ class ResultMailer {
   int MailFinishedJobs();
 
  private:
+  // The job's result mail and, when it is the last of a submission that asked for one, the
+  // read receipt, committed together with the job marked as reported.
   Status MailOne(const Job& job);
+  // Nothing when nobody is to be told.
+  Result<std::optional<QueuedMail>> WriteResult(const Job& job, const SubmissionOrigin& origin,
+                                                const User& owner, const std::string& language);
 
   Store& store_;
   Spool& spool_;

@@ -21,6 +21,7 @@ struct ListFilter {
   std::optional<TimePoint> until;
   std::optional<int64_t> before_id;
   int limit = 100;
+  std::optional<int64_t> group_id;  // jobs only: one submission's
 };
 
 // `select_from` is "SELECT ... FROM table t JOIN ...", `alias` the listed table's alias ("j"),
