@@ -16,14 +16,14 @@ namespace faxgate::mail {
 namespace {
 
 using ::testing::AnyOf;
+using testing::CheckWire;
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using testing::FileNames;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
-using testing::CheckWire;
-using testing::FileNames;
 
 std::string Tiff() {
   std::string tiff("II*\0\x08\0\0\0", 8);
@@ -38,11 +38,10 @@ OutgoingMessage ReceivedFax() {
   m.to = {"alice@fax.test", "bob@fax.test"};
   m.subject = "传真来自 +86 10 1234 5678 至 8008（2 页）";
   m.message_id = "fg-1@fax.test";
-  m.extra_headers = {{"X-Faxgate-Job", "fg-1"},
-                     {"Disposition-Notification-To", "<fax@fax.test>"}};
+  m.extra_headers = {{"X-Faxgate-Job", "fg-1"}, {"Disposition-Notification-To", "<fax@fax.test>"}};
   m.text_body = "您收到一份传真。\n主叫: +86 10 1234 5678\n页数: 2\n";
-  m.attachments.push_back({"传真-20261122.tif", "image/tiff", {{"application", "faxbw"}}, Tiff(),
-                           "", false});
+  m.attachments.push_back(
+      {"传真-20261122.tif", "image/tiff", {{"application", "faxbw"}}, Tiff(), "", false});
   m.attachments.push_back(
       {"传真-20261122.pdf", "application/pdf", {}, "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n", "", false});
   return m;
