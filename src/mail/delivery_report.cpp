@@ -70,7 +70,8 @@ bool Has(const Block& b, std::string_view name) {
 
 std::string AfterType(const std::string& v) {  // "rfc822; a@b" -> "a@b"
   const size_t semi = v.find(';');
-  return Trim(semi == std::string::npos ? std::string_view(v) : std::string_view(v).substr(semi + 1));
+  return Trim(semi == std::string::npos ? std::string_view(v)
+                                        : std::string_view(v).substr(semi + 1));
 }
 
 std::string StripAngles(std::string s) {
@@ -141,7 +142,8 @@ ReportRecipient DeliveryRecipient(const Block& b) {
 void ReadReturnedHeaders(std::string_view text, DeliveryReport& r) {
   std::vector<Block> blocks = Blocks(text);
   if (blocks.empty()) return;  // the returned header block is the first; a body may follow
-  if (r.original_message_id.empty()) r.original_message_id = StripAngles(Get(blocks[0], "message-id"));
+  if (r.original_message_id.empty())
+    r.original_message_id = StripAngles(Get(blocks[0], "message-id"));
   r.faxgate_job = Get(blocks[0], "x-faxgate-job");
 }
 

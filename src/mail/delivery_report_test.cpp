@@ -10,8 +10,8 @@
 namespace faxgate::mail {
 namespace {
 
-using ::testing::SizeIs;
 using testing::Crlf;
+using ::testing::SizeIs;
 using testing::Testdata;
 
 TEST(DeliveryReportTest, PostfixFailureNamesTheRecipientAndTheFoldedReason) {
@@ -62,20 +62,20 @@ TEST(DeliveryReportTest, LibcurlDefectIsKeptAsWritten) {
 }
 
 TEST(DeliveryReportTest, ReadReceiptFromAMailClientWithOurJobInTheReturnedHeaders) {
-  const auto r = ReadDeliveryReport(Crlf(
-      "From: Bob <bob@example.test>\nTo: fax@fax.test\nSubject: Read: your fax\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: multipart/report; report-type=disposition-notification; boundary=R\n\n"
-      "--R\nContent-Type: text/plain\n\nThe message was displayed.\n"
-      "--R\nContent-Type: message/disposition-notification\n\n"
-      "Reporting-UA: mail.example.test; Thunderbird\n"
-      "Original-Recipient: rfc822;bob@example.test\n"
-      "Final-Recipient: rfc822;bob@example.test\n"
-      "Original-Message-ID: <fg-9@fax.test>\n"
-      "Disposition: manual-action/MDN-sent-manually;\n displayed\n"
-      "--R\nContent-Type: text/rfc822-headers\n\n"
-      "From: fax@fax.test\nMessage-ID: <other@fax.test>\nX-Faxgate-Job: fg-9\n"
-      "--R--\n"));
+  const auto r = ReadDeliveryReport(
+      Crlf("From: Bob <bob@example.test>\nTo: fax@fax.test\nSubject: Read: your fax\n"
+           "MIME-Version: 1.0\n"
+           "Content-Type: multipart/report; report-type=disposition-notification; boundary=R\n\n"
+           "--R\nContent-Type: text/plain\n\nThe message was displayed.\n"
+           "--R\nContent-Type: message/disposition-notification\n\n"
+           "Reporting-UA: mail.example.test; Thunderbird\n"
+           "Original-Recipient: rfc822;bob@example.test\n"
+           "Final-Recipient: rfc822;bob@example.test\n"
+           "Original-Message-ID: <fg-9@fax.test>\n"
+           "Disposition: manual-action/MDN-sent-manually;\n displayed\n"
+           "--R\nContent-Type: text/rfc822-headers\n\n"
+           "From: fax@fax.test\nMessage-ID: <other@fax.test>\nX-Faxgate-Job: fg-9\n"
+           "--R--\n"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->kind, DeliveryReport::Kind::kDisposition);
   EXPECT_EQ(r->disposition, "manual-action/MDN-sent-manually; displayed");
@@ -87,18 +87,18 @@ TEST(DeliveryReportTest, ReadReceiptFromAMailClientWithOurJobInTheReturnedHeader
 }
 
 TEST(DeliveryReportTest, WholeReturnedMessageAndBase64StatusAreRead) {
-  const auto r = ReadDeliveryReport(Crlf(
-      "From: MAILER-DAEMON@example.test\nMIME-Version: 1.0\n"
-      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"R\"\n\n"
-      "--R\nContent-Type: text/plain\n\nDelayed.\n"
-      "--R\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n\n"
-      // "Original-Envelope-Id: fg-3\n\nFinal-Recipient: rfc822; a@b.test\nAction: delayed\n"
-      // "Status: 4.4.1\n"
-      "T3JpZ2luYWwtRW52ZWxvcGUtSWQ6IGZnLTMKCkZpbmFsLVJlY2lwaWVudDogcmZjODIyOyBhQGIudGVzdApB\n"
-      "Y3Rpb246IGRlbGF5ZWQKU3RhdHVzOiA0LjQuMQo=\n"
-      "--R\nContent-Type: message/rfc822\n\n"
-      "From: fax@fax.test\nMessage-Id: <fg-3@fax.test>\nX-Faxgate-Job: fg-3\n\nthe fax\n"
-      "--R--\n"));
+  const auto r = ReadDeliveryReport(
+      Crlf("From: MAILER-DAEMON@example.test\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/report; report-type=delivery-status; boundary=\"R\"\n\n"
+           "--R\nContent-Type: text/plain\n\nDelayed.\n"
+           "--R\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n\n"
+           // "Original-Envelope-Id: fg-3\n\nFinal-Recipient: rfc822; a@b.test\nAction: delayed\n"
+           // "Status: 4.4.1\n"
+           "T3JpZ2luYWwtRW52ZWxvcGUtSWQ6IGZnLTMKCkZpbmFsLVJlY2lwaWVudDogcmZjODIyOyBhQGIudGVzdApB\n"
+           "Y3Rpb246IGRlbGF5ZWQKU3RhdHVzOiA0LjQuMQo=\n"
+           "--R\nContent-Type: message/rfc822\n\n"
+           "From: fax@fax.test\nMessage-Id: <fg-3@fax.test>\nX-Faxgate-Job: fg-3\n\nthe fax\n"
+           "--R--\n"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->envelope_id, "fg-3");
   EXPECT_EQ(r->original_message_id, "fg-3@fax.test");
@@ -113,9 +113,9 @@ TEST(DeliveryReportTest, OtherMailIsNoReport) {
   EXPECT_FALSE(ReadDeliveryReport(""));
   EXPECT_FALSE(ReadDeliveryReport("Subject: hi\r\n\r\nDelivery failed.\r\n"));
   // A report without its machine-readable part says nothing we can match.
-  EXPECT_FALSE(ReadDeliveryReport(Crlf(
-      "From: a@b.test\nContent-Type: multipart/report; report-type=delivery-status; "
-      "boundary=R\n\n--R\nContent-Type: text/plain\n\nfailed\n--R--\n")));
+  EXPECT_FALSE(ReadDeliveryReport(
+      Crlf("From: a@b.test\nContent-Type: multipart/report; report-type=delivery-status; "
+           "boundary=R\n\n--R\nContent-Type: text/plain\n\nfailed\n--R--\n")));
 }
 
 }  // namespace

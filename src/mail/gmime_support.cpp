@@ -78,8 +78,8 @@ std::optional<std::string> Iconv(std::string_view bytes, const std::string& char
     char* o = out.data() + used;
     size_t o_left = out.size() - used;
     // With no input left, one more call writes what a stateful charset (ISO-2022-JP) holds back.
-    const size_t r = flushing ? iconv(cd, nullptr, nullptr, &o, &o_left)
-                              : iconv(cd, &in, &in_left, &o, &o_left);
+    const size_t r =
+        flushing ? iconv(cd, nullptr, nullptr, &o, &o_left) : iconv(cd, &in, &in_left, &o, &o_left);
     const int error = errno;
     used = out.size() - o_left;
     if (r != static_cast<size_t>(-1)) {
@@ -159,9 +159,8 @@ size_t BoundaryLineCount(std::string_view raw, size_t enough) {
     if (raw.compare(pos, 2, "--") == 0) {
       std::string_view token = raw.substr(pos + 2, nl - pos - 2);
       while (!token.empty() && IsLwsp(token.back())) token.remove_suffix(1);
-      if (boundaries.count(token) ||
-          (token.size() > 2 && token.ends_with("--") &&
-           boundaries.count(token.substr(0, token.size() - 2)))) {
+      if (boundaries.count(token) || (token.size() > 2 && token.ends_with("--") &&
+                                      boundaries.count(token.substr(0, token.size() - 2)))) {
         ++count;
       }
     }
@@ -225,15 +224,15 @@ std::string IconvCharset(std::string_view declared) {
   // Mail labelled GB2312 often holds GBK or GB18030 characters (names like 喆, 堃, 赟); GB18030
   // is the superset of the whole family.
   static const std::unordered_set<std::string_view> kGb = {
-      "gb2312",   "gb_2312-80",    "gb2312-80", "gb-2312",     "gb2312-0",  "gb2312.1980-0",
-      "euc-cn",   "euccn",         "x-euc-cn",  "csgb2312",    "chinese",   "iso-ir-58",
-      "gbk",      "x-gbk",         "gbk-0",     "cp936",       "ms936",     "windows-936",
-      "gb18030",  "gb18030-0",     "x-gb18030", "gb18030-2000", "gb18030-2005"};
+      "gb2312",  "gb_2312-80", "gb2312-80", "gb-2312",      "gb2312-0",    "gb2312.1980-0",
+      "euc-cn",  "euccn",      "x-euc-cn",  "csgb2312",     "chinese",     "iso-ir-58",
+      "gbk",     "x-gbk",      "gbk-0",     "cp936",        "ms936",       "windows-936",
+      "gb18030", "gb18030-0",  "x-gb18030", "gb18030-2000", "gb18030-2005"};
   if (kGb.count(name)) return "GB18030";
   // Taiwan and Hong Kong mail: Big5-HKSCS holds Big5 and the Hong Kong characters.
   static const std::unordered_set<std::string_view> kBig5 = {
-      "big5",       "big-5",     "big-five",       "bigfive",   "cn-big5", "csbig5",
-      "x-x-big5",   "big5-hkscs", "big5hkscs",     "x-big5-hkscs"};
+      "big5",   "big-5",    "big-five",   "bigfive",   "cn-big5",
+      "csbig5", "x-x-big5", "big5-hkscs", "big5hkscs", "x-big5-hkscs"};
   if (kBig5.count(name)) return "BIG5-HKSCS";
   Init();
   const char* mapped = g_mime_charset_iconv_name(name.c_str());

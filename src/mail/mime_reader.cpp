@@ -65,7 +65,8 @@ std::string StripAngles(std::string_view s) {
   std::string t = Trim(s);
   const size_t open = t.find('<');
   const size_t close = open == std::string::npos ? std::string::npos : t.find('>', open);
-  if (close != std::string::npos) return Trim(std::string_view(t).substr(open + 1, close - open - 1));
+  if (close != std::string::npos)
+    return Trim(std::string_view(t).substr(open + 1, close - open - 1));
   return t;
 }
 
@@ -115,7 +116,8 @@ Mailbox FirstMailbox(GMimeObject* o, const char* header) {
 
 void ReadHeaders(GMimeMessage* message, ParsedMail& out) {
   GMimeObject* top = GMIME_OBJECT(message);
-  if (const char* id = g_mime_message_get_message_id(message)) out.message_id = gmime::ValidUtf8(id);
+  if (const char* id = g_mime_message_get_message_id(message))
+    out.message_id = gmime::ValidUtf8(id);
   Mailbox from = FirstMailbox(top, "From");
   out.from_address = std::move(from.address);
   out.from_name = std::move(from.name);
@@ -161,7 +163,8 @@ std::string FileName(GMimePart* part) {
     if (!disposition.empty()) {
       Ptr<GMimeContentDisposition> d(
           g_mime_content_disposition_parse(gmime::ParserOptions(), gb_disposition.c_str()));
-      const char* name = d ? g_mime_content_disposition_get_parameter(d.get(), "filename") : nullptr;
+      const char* name =
+          d ? g_mime_content_disposition_get_parameter(d.get(), "filename") : nullptr;
       if (name && *name) return CleanFileName(name);
     }
     if (!type.empty()) {
@@ -274,7 +277,8 @@ void Visit(GMimeObject* object, Walk& w, int depth, bool in_alternative) {
   }
 }
 
-// LF line ends, ending in one; the signature ("-- " on a line of its own, and what follows) removed.
+// LF line ends, ending in one; the signature ("-- " on a line of its own, and what follows)
+// removed.
 std::string BodyText(std::string text) {
   std::string lf;
   lf.reserve(text.size());
@@ -319,9 +323,9 @@ Result<ParsedMail> ParseMail(std::string_view raw, const MimeLimits& limits) {
                      fmt::format("the message has more than {} parts", limits.max_parts));
   }
   if (w.too_deep) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("the message has parts nested more than {} deep",
-                                 limits.max_depth));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("the message has parts nested more than {} deep", limits.max_depth));
   }
   const bool blank_plain = w.plain.find_first_not_of(" \t\r\n") == std::string::npos;
   if (w.has_plain && (!blank_plain || (!w.has_html && !w.has_enriched))) {

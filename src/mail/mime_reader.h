@@ -36,11 +36,11 @@ struct ParsedMail {
   // an empty return_path and has_null_return_path.
   std::string return_path;
   bool has_null_return_path = false;
-  std::vector<std::string> to;  // the mailboxes of To, groups flattened
-  std::string subject;          // decoded UTF-8
-  std::string date;             // as written
-  std::string in_reply_to;      // without <>
-  std::string references;       // as written
+  std::vector<std::string> to;              // the mailboxes of To, groups flattened
+  std::string subject;                      // decoded UTF-8
+  std::string date;                         // as written
+  std::string in_reply_to;                  // without <>
+  std::string references;                   // as written
   std::string disposition_notification_to;  // the address an MDN is asked for, if any
   std::string auto_submitted;               // as written ("auto-replied")
   std::string authentication_results;       // every such header, one a line, unfolded

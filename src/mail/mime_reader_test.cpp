@@ -12,11 +12,11 @@
 namespace faxgate::mail {
 namespace {
 
+using testing::Crlf;
 using ::testing::ElementsAre;
+using testing::FileNames;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::Crlf;
-using testing::FileNames;
 using testing::Testdata;
 
 ParsedMail Parse(const std::string& raw) {
@@ -58,23 +58,23 @@ TEST(MimeReaderTest, CrlfAndLfInputReadTheSame) {
 
 TEST(MimeReaderTest, Gb2312LabelsAreReadAsGb18030EvenForFourByteCharacters) {
   // 𠮷 is 0x9534B235 in GB18030: neither GB2312 nor GBK has it.
-  const ParsedMail m = Parse(Crlf(
-      "From: =?gb2312?B?zfWGtA==?= <wz@Example.TEST>\n"
-      "Subject: =?GB2312?B?lTSyNQ==?= =?gb2312?Q?=CD=F5=86=B4?=\n"
-      "MIME-Version: 1.0\n"
-      "Content-Type: multipart/mixed; boundary=b\n\n"
-      "--b\n"
-      "Content-Type: text/plain; charset=gb2312\n"
-      "Content-Transfer-Encoding: base64\n\n"
-      "lTSyNQ==\n"
-      "--b\n"
-      "Content-Type: application/pdf; name=\"=?gb2312?B?lTSyNS5wZGY=?=\"\n\n"
-      "%PDF\n"
-      "--b\n"
-      "Content-Type: application/pdf\n"
-      "Content-Disposition: attachment; filename*=gb2312'zh'%95%34%B2%35.pdf\n\n"
-      "%PDF\n"
-      "--b--\n"));
+  const ParsedMail m =
+      Parse(Crlf("From: =?gb2312?B?zfWGtA==?= <wz@Example.TEST>\n"
+                 "Subject: =?GB2312?B?lTSyNQ==?= =?gb2312?Q?=CD=F5=86=B4?=\n"
+                 "MIME-Version: 1.0\n"
+                 "Content-Type: multipart/mixed; boundary=b\n\n"
+                 "--b\n"
+                 "Content-Type: text/plain; charset=gb2312\n"
+                 "Content-Transfer-Encoding: base64\n\n"
+                 "lTSyNQ==\n"
+                 "--b\n"
+                 "Content-Type: application/pdf; name=\"=?gb2312?B?lTSyNS5wZGY=?=\"\n\n"
+                 "%PDF\n"
+                 "--b\n"
+                 "Content-Type: application/pdf\n"
+                 "Content-Disposition: attachment; filename*=gb2312'zh'%95%34%B2%35.pdf\n\n"
+                 "%PDF\n"
+                 "--b--\n"));
   EXPECT_EQ(m.subject, "𠮷王喆");
   EXPECT_EQ(m.from_name, "王喆");
   EXPECT_EQ(m.from_address, "wz@example.test");
@@ -90,26 +90,26 @@ TEST(MimeReaderTest, UndeclaredEightBitSubjectInGb18030IsDecoded) {
 }
 
 TEST(MimeReaderTest, NestedMixedAlternativeRelatedSkipsTheLogoAndKeepsTheDocument) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nSubject: x\nMIME-Version: 1.0\n"
-      "Content-Type: multipart/mixed; boundary=MIX\n\n"
-      "--MIX\nContent-Type: multipart/alternative; boundary=ALT\n\n"
-      "--ALT\nContent-Type: text/plain; charset=utf-8\n\n"
-      "Please fax this.\n-- \nAlice, Example Ltd.\n"
-      "--ALT\nContent-Type: multipart/related; boundary=REL\n\n"
-      "--REL\nContent-Type: text/html; charset=utf-8\n\n"
-      "<p>Please fax this.</p><img src=\"cid:Logo1@example\">\n"
-      "--REL\nContent-Type: image/png; name=logo.png\nContent-ID: <logo1@example>\n"
-      "Content-Disposition: inline; filename=logo.png\n"
-      "Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n"
-      "--REL--\n"
-      "--ALT--\n"
-      "--MIX\nContent-Type: application/pdf; name=a.pdf\n"
-      "Content-Disposition: attachment; filename=a.pdf\n"
-      "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
-      "--MIX\nContent-Type: image/jpeg; name=photo.jpg\nContent-ID: <photo@example>\n"
-      "Content-Transfer-Encoding: base64\n\n/9j/4A==\n"
-      "--MIX--\n"));
+  const ParsedMail m =
+      Parse(Crlf("From: a@b.test\nSubject: x\nMIME-Version: 1.0\n"
+                 "Content-Type: multipart/mixed; boundary=MIX\n\n"
+                 "--MIX\nContent-Type: multipart/alternative; boundary=ALT\n\n"
+                 "--ALT\nContent-Type: text/plain; charset=utf-8\n\n"
+                 "Please fax this.\n-- \nAlice, Example Ltd.\n"
+                 "--ALT\nContent-Type: multipart/related; boundary=REL\n\n"
+                 "--REL\nContent-Type: text/html; charset=utf-8\n\n"
+                 "<p>Please fax this.</p><img src=\"cid:Logo1@example\">\n"
+                 "--REL\nContent-Type: image/png; name=logo.png\nContent-ID: <logo1@example>\n"
+                 "Content-Disposition: inline; filename=logo.png\n"
+                 "Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n"
+                 "--REL--\n"
+                 "--ALT--\n"
+                 "--MIX\nContent-Type: application/pdf; name=a.pdf\n"
+                 "Content-Disposition: attachment; filename=a.pdf\n"
+                 "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
+                 "--MIX\nContent-Type: image/jpeg; name=photo.jpg\nContent-ID: <photo@example>\n"
+                 "Content-Transfer-Encoding: base64\n\n/9j/4A==\n"
+                 "--MIX--\n"));
   EXPECT_EQ(m.body_text, "Please fax this.\n");  // the plain alternative, signature removed
   // The logo is only shown by the HTML; the photo has a Content-ID that nothing refers to.
   EXPECT_THAT(FileNames(m), ElementsAre("a.pdf", "photo.jpg"));
@@ -117,11 +117,11 @@ TEST(MimeReaderTest, NestedMixedAlternativeRelatedSkipsTheLogoAndKeepsTheDocumen
 }
 
 TEST(MimeReaderTest, MissingClosingBoundaryStillGivesThePartsThere) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
-      "--B\nContent-Type: text/plain\n\nhello\n"
-      "--B\nContent-Type: application/pdf; name=cut.pdf\nContent-Transfer-Encoding: base64\n\n"
-      "JVBERi0xLjQKJWZha2UgcGRm"));  // and the base64 ends mid-way
+  const ParsedMail m = Parse(
+      Crlf("From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+           "--B\nContent-Type: text/plain\n\nhello\n"
+           "--B\nContent-Type: application/pdf; name=cut.pdf\nContent-Transfer-Encoding: base64\n\n"
+           "JVBERi0xLjQKJWZha2UgcGRm"));  // and the base64 ends mid-way
   EXPECT_EQ(m.body_text, "hello\n");
   ASSERT_EQ(m.attachments.size(), 1u);
   EXPECT_EQ(m.attachments[0].file_name, "cut.pdf");
@@ -134,11 +134,11 @@ TEST(MimeReaderTest, WrongAndUnknownCharsetLabelsAreReadAsWellAsPossible) {
                  charset + "\r\n\r\n" + bytes + "\r\n")
         .body_text;
   };
-  EXPECT_EQ(body("gb2312", "\xCD\xF5\x86\xB4"), "王喆\n");       // GBK-only under a GB2312 label
-  EXPECT_EQ(body("x-nonsense", "\xB4\xAB\xD5\xE6"), "传真\n");   // unknown label, GB18030 text
+  EXPECT_EQ(body("gb2312", "\xCD\xF5\x86\xB4"), "王喆\n");      // GBK-only under a GB2312 label
+  EXPECT_EQ(body("x-nonsense", "\xB4\xAB\xD5\xE6"), "传真\n");  // unknown label, GB18030 text
   EXPECT_EQ(body("x-nonsense", "hi"), "hi\n");
-  EXPECT_EQ(body("utf-8", "\xB4\xAB\xD5\xE6"), "传真\n");        // labelled UTF-8, is not
-  EXPECT_EQ(body("us-ascii", "传真"), "传真\n");                 // labelled ASCII, is UTF-8
+  EXPECT_EQ(body("utf-8", "\xB4\xAB\xD5\xE6"), "传真\n");  // labelled UTF-8, is not
+  EXPECT_EQ(body("us-ascii", "传真"), "传真\n");           // labelled ASCII, is UTF-8
   EXPECT_EQ(body("iso-8859-1", "caf\xE9"), "café\n");
   EXPECT_EQ(body("utf-8", "ok \xFF\xFE end"), "ok \xEF\xBF\xBD\xEF\xBF\xBD end\n");
 }
@@ -156,53 +156,53 @@ TEST(MimeReaderTest, Big5BodyFromTaiwanAndHongKong) {
 }
 
 TEST(MimeReaderTest, HtmlOnlyBodyBecomesPlainText) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nContent-Type: text/html; charset=utf-8\n\n"
-      "<html><head><title>t</title><style>p {color: red}</style></head>\n"
-      "<body><p>Dear&nbsp;Sir &amp; Madam,</p>\n<p>please fax\n   page&nbsp;2 &lt;only&gt;"
-      "<br>to +86&#8209;10 &#x4F20;&#30495;</p></body></html>\n"));
+  const ParsedMail m = Parse(
+      Crlf("From: a@b.test\nContent-Type: text/html; charset=utf-8\n\n"
+           "<html><head><title>t</title><style>p {color: red}</style></head>\n"
+           "<body><p>Dear&nbsp;Sir &amp; Madam,</p>\n<p>please fax\n   page&nbsp;2 &lt;only&gt;"
+           "<br>to +86&#8209;10 &#x4F20;&#30495;</p></body></html>\n"));
   EXPECT_EQ(m.body_text, "Dear Sir & Madam,\nplease fax page 2 <only>\nto +86‑10 传真\n");
 }
 
 TEST(MimeReaderTest, EmptyPlainAlternativeFallsBackToTheHtml) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nContent-Type: multipart/alternative; boundary=A\n\n"
-      "--A\nContent-Type: text/plain\n\n\n"
-      "--A\nContent-Type: text/html\n\n<div>Only here</div>\n--A--\n"));
+  const ParsedMail m =
+      Parse(Crlf("From: a@b.test\nContent-Type: multipart/alternative; boundary=A\n\n"
+                 "--A\nContent-Type: text/plain\n\n\n"
+                 "--A\nContent-Type: text/html\n\n<div>Only here</div>\n--A--\n"));
   EXPECT_EQ(m.body_text, "Only here\n");
 }
 
 TEST(MimeReaderTest, EnrichedBodyBecomesPlainText) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nContent-Type: text/enriched\n\n"
-      "<bold>Fax</bold> this to\n<color><param>red</param>Bob</color> <<now>.\n\n"
-      "<nofill>line 1\nline 2</nofill>\n"));
+  const ParsedMail m =
+      Parse(Crlf("From: a@b.test\nContent-Type: text/enriched\n\n"
+                 "<bold>Fax</bold> this to\n<color><param>red</param>Bob</color> <<now>.\n\n"
+                 "<nofill>line 1\nline 2</nofill>\n"));
   EXPECT_EQ(m.body_text, "Fax this to Bob <now>.\nline 1\nline 2\n");
 }
 
 TEST(MimeReaderTest, UuencodedAttachmentIsDecoded) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
-      "--B\nContent-Type: text/plain\n\nsee file\n"
-      "--B\nContent-Type: application/octet-stream; name=a.bin\n"
-      "Content-Transfer-Encoding: x-uuencode\n\n"
-      "begin 644 a.bin\n#86)C\n`\nend\n"
-      "--B--\n"));
+  const ParsedMail m =
+      Parse(Crlf("From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+                 "--B\nContent-Type: text/plain\n\nsee file\n"
+                 "--B\nContent-Type: application/octet-stream; name=a.bin\n"
+                 "Content-Transfer-Encoding: x-uuencode\n\n"
+                 "begin 644 a.bin\n#86)C\n`\nend\n"
+                 "--B--\n"));
   ASSERT_EQ(m.attachments.size(), 1u);
   EXPECT_EQ(m.attachments[0].file_name, "a.bin");
   EXPECT_EQ(m.attachments[0].bytes, "abc");
 }
 
 TEST(MimeReaderTest, TextFilesAreAttachmentsAndBodyTextIsNot) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
-      "--B\nContent-Type: text/plain\n\nPart one.\n"
-      "--B\nContent-Type: text/plain; name=notes.txt\n\nnotes\n"
-      "--B\nContent-Type: text/csv\n\na,b\n"
-      "--B\nContent-Type: text/plain\nContent-Disposition: inline\n\nPart two.\n"
-      "--B\nContent-Type: application/pdf\nContent-Disposition: attachment;"
-      " filename=\"C:\\\\Users\\\\bob\\\\..\\\\report.pdf\"\n\n%PDF\n"
-      "--B--\n"));
+  const ParsedMail m =
+      Parse(Crlf("From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+                 "--B\nContent-Type: text/plain\n\nPart one.\n"
+                 "--B\nContent-Type: text/plain; name=notes.txt\n\nnotes\n"
+                 "--B\nContent-Type: text/csv\n\na,b\n"
+                 "--B\nContent-Type: text/plain\nContent-Disposition: inline\n\nPart two.\n"
+                 "--B\nContent-Type: application/pdf\nContent-Disposition: attachment;"
+                 " filename=\"C:\\\\Users\\\\bob\\\\..\\\\report.pdf\"\n\n%PDF\n"
+                 "--B--\n"));
   // Clients split a body around inline pictures: the pieces are joined.
   EXPECT_EQ(m.body_text, "Part one.\nPart two.\n");
   EXPECT_THAT(FileNames(m), ElementsAre("notes.txt", "", "report.pdf"));
@@ -211,30 +211,30 @@ TEST(MimeReaderTest, TextFilesAreAttachmentsAndBodyTextIsNot) {
 }
 
 TEST(MimeReaderTest, ForwardedMessageAttachmentsAreRead) {
-  const ParsedMail m = Parse(Crlf(
-      "From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=O\n\n"
-      "--O\nContent-Type: text/plain\n\nForwarding.\n"
-      "--O\nContent-Type: message/rfc822\n\n"
-      "From: c@d.test\nSubject: contract\nContent-Type: multipart/mixed; boundary=I\n\n"
-      "--I\nContent-Type: text/plain\n\nOriginal text.\n"
-      "--I\nContent-Type: application/pdf; name=contract.pdf\n\n%PDF\n--I--\n"
-      "--O--\n"));
+  const ParsedMail m =
+      Parse(Crlf("From: a@b.test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=O\n\n"
+                 "--O\nContent-Type: text/plain\n\nForwarding.\n"
+                 "--O\nContent-Type: message/rfc822\n\n"
+                 "From: c@d.test\nSubject: contract\nContent-Type: multipart/mixed; boundary=I\n\n"
+                 "--I\nContent-Type: text/plain\n\nOriginal text.\n"
+                 "--I\nContent-Type: application/pdf; name=contract.pdf\n\n%PDF\n--I--\n"
+                 "--O--\n"));
   EXPECT_EQ(m.body_text, "Forwarding.\nOriginal text.\n");
   EXPECT_THAT(FileNames(m), ElementsAre("contract.pdf"));
 }
 
 TEST(MimeReaderTest, HeadersForRepliesAndSenderChecks) {
-  const ParsedMail m = Parse(Crlf(
-      "Return-Path: <Bounce@Example.test>\n"
-      "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test\n"
-      "Authentication-Results: mx.example.test;\n dkim=pass header.d=example.test\n"
-      "From: \"Bob\" <Bob@Example.TEST>\n"
-      "Reply-To: Office <office@Example.test>\n"
-      "To: FAX=+861012345678@fax.test, team: x@fax.test, y@Fax.Test;\n"
-      "In-Reply-To: <fg-7@fax.test> (our result)\n"
-      "References: <a@x.test>\n <fg-7@fax.test>\n"
-      "Disposition-Notification-To: \"Bob\" <bob@example.test>\n"
-      "Auto-Submitted: no\n\nbody\n"));
+  const ParsedMail m =
+      Parse(Crlf("Return-Path: <Bounce@Example.test>\n"
+                 "Authentication-Results: mx.example.test; spf=pass smtp.mailfrom=example.test\n"
+                 "Authentication-Results: mx.example.test;\n dkim=pass header.d=example.test\n"
+                 "From: \"Bob\" <Bob@Example.TEST>\n"
+                 "Reply-To: Office <office@Example.test>\n"
+                 "To: FAX=+861012345678@fax.test, team: x@fax.test, y@Fax.Test;\n"
+                 "In-Reply-To: <fg-7@fax.test> (our result)\n"
+                 "References: <a@x.test>\n <fg-7@fax.test>\n"
+                 "Disposition-Notification-To: \"Bob\" <bob@example.test>\n"
+                 "Auto-Submitted: no\n\nbody\n"));
   EXPECT_EQ(m.return_path, "Bounce@Example.test");
   EXPECT_FALSE(m.has_null_return_path);
   EXPECT_EQ(m.from_address, "Bob@example.test");
@@ -252,7 +252,8 @@ TEST(MimeReaderTest, HeadersForRepliesAndSenderChecks) {
 
 TEST(MimeReaderTest, AutomaticMailIsMarkedSoItIsNeverAnswered) {
   EXPECT_TRUE(Parse("From: a@b.test\r\nAuto-Submitted: auto-replied\r\n\r\nx\r\n").is_report);
-  EXPECT_TRUE(Parse("From: a@b.test\r\nAuto-Submitted: Auto-Generated; x=y\r\n\r\nx\r\n").is_report);
+  EXPECT_TRUE(
+      Parse("From: a@b.test\r\nAuto-Submitted: Auto-Generated; x=y\r\n\r\nx\r\n").is_report);
   const ParsedMail null_sender = Parse("Return-Path: <>\r\nFrom: a@b.test\r\n\r\nx\r\n");
   EXPECT_TRUE(null_sender.has_null_return_path);
   EXPECT_EQ(null_sender.return_path, "");
@@ -303,8 +304,7 @@ TEST(MimeReaderTest, MoreThanMaxPartsIsRefusedWithAClearError) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().message, "the message has more than 100 parts");
   // The default limit.
-  std::string flood =
-      "From: a@b.test\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n";
+  std::string flood = "From: a@b.test\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n";
   for (int i = 0; i < 20001; ++i) flood += "--B\r\n\r\n";
   EXPECT_EQ(ParseMail(flood).error().message, "the message has more than 20000 parts");
   // Lines that only look like boundaries are text, not parts.

@@ -13,8 +13,8 @@ namespace faxgate::mail::testing {
 std::string Testdata(const std::string& name) {
   const char* source = std::getenv("FAXGATE_SOURCE_DIR");
   const std::filesystem::path path =
-      (source ? std::filesystem::path(source) : std::filesystem::current_path()) / "src/mail/testdata" /
-      name;
+      (source ? std::filesystem::path(source) : std::filesystem::current_path()) /
+      "src/mail/testdata" / name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path << " (set FAXGATE_SOURCE_DIR)";
   std::stringstream s;
@@ -52,7 +52,8 @@ WireCheck CheckWire(const std::string& wire, bool seven_bit) {
       const size_t end = i > 0 && wire[i - 1] == '\r' ? i - 1 : i;
       check.lines.push_back(wire.substr(start, end - start));
       if (end - start > 998)
-        check.problems.push_back(fmt::format("line {} has {} octets", check.lines.size(), end - start));
+        check.problems.push_back(
+            fmt::format("line {} has {} octets", check.lines.size(), end - start));
       start = i + 1;
     }
   }

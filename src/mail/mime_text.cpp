@@ -15,9 +15,7 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool IsHtmlSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
-}
+bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
 
 void AppendUtf8(uint32_t cp, std::string& out) {
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
@@ -42,15 +40,14 @@ void AppendUtf8(uint32_t cp, std::string& out) {
 // or length 0 when it is none we know (the '&' is then text).
 std::pair<std::string, size_t> Entity(std::string_view text) {
   static const std::unordered_map<std::string_view, uint32_t> kNamed = {
-      {"nbsp", ' '},      {"amp", '&'},       {"lt", '<'},        {"gt", '>'},
-      {"quot", '"'},      {"apos", '\''},     {"copy", 0xA9},     {"reg", 0xAE},
-      {"trade", 0x2122},  {"mdash", 0x2014},  {"ndash", 0x2013},  {"hellip", 0x2026},
-      {"laquo", 0xAB},    {"raquo", 0xBB},    {"middot", 0xB7},   {"bull", 0x2022},
-      {"euro", 0x20AC},   {"yen", 0xA5},      {"pound", 0xA3},    {"cent", 0xA2},
-      {"deg", 0xB0},      {"times", 0xD7},    {"divide", 0xF7},   {"lsquo", 0x2018},
-      {"rsquo", 0x2019},  {"ldquo", 0x201C},  {"rdquo", 0x201D},  {"ensp", ' '},
-      {"emsp", ' '},      {"thinsp", ' '},    {"sect", 0xA7},     {"para", 0xB6},
-      {"plusmn", 0xB1},   {"shy", 0},         {"zwnj", 0},        {"zwj", 0}};
+      {"nbsp", ' '},     {"amp", '&'},       {"lt", '<'},      {"gt", '>'},       {"quot", '"'},
+      {"apos", '\''},    {"copy", 0xA9},     {"reg", 0xAE},    {"trade", 0x2122}, {"mdash", 0x2014},
+      {"ndash", 0x2013}, {"hellip", 0x2026}, {"laquo", 0xAB},  {"raquo", 0xBB},   {"middot", 0xB7},
+      {"bull", 0x2022},  {"euro", 0x20AC},   {"yen", 0xA5},    {"pound", 0xA3},   {"cent", 0xA2},
+      {"deg", 0xB0},     {"times", 0xD7},    {"divide", 0xF7}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
+      {"ldquo", 0x201C}, {"rdquo", 0x201D},  {"ensp", ' '},    {"emsp", ' '},     {"thinsp", ' '},
+      {"sect", 0xA7},    {"para", 0xB6},     {"plusmn", 0xB1}, {"shy", 0},        {"zwnj", 0},
+      {"zwj", 0}};
   const size_t semi = text.find(';');
   if (semi == std::string_view::npos || semi < 2 || semi > 12) return {"", 0};
   const std::string_view name = text.substr(1, semi - 1);
@@ -61,9 +58,10 @@ std::pair<std::string, size_t> Entity(std::string_view text) {
     if (digits.empty()) return {"", 0};
     uint32_t cp = 0;
     for (char c : digits) {
-      const int d = std::isdigit(static_cast<unsigned char>(c))          ? c - '0'
-                    : hex && std::isxdigit(static_cast<unsigned char>(c)) ? std::tolower(c) - 'a' + 10
-                                                                          : -1;
+      const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                    : hex && std::isxdigit(static_cast<unsigned char>(c))
+                        ? std::tolower(c) - 'a' + 10
+                        : -1;
       if (d < 0) return {"", 0};
       cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
       if (cp > 0x10FFFF) cp = 0x110000;  // stays invalid, never overflows
@@ -158,10 +156,10 @@ size_t FindNoCase(std::string_view haystack, std::string_view lower_needle, size
 
 std::string HtmlToText(std::string_view html) {
   static const std::unordered_set<std::string_view> kBlocks = {
-      "p",      "div",     "tr",      "li",     "ul",         "ol",      "dl",   "dt",
-      "dd",     "table",   "h1",      "h2",     "h3",         "h4",      "h5",   "h6",
-      "hr",     "pre",     "section", "article", "blockquote", "address", "form", "center",
-      "header", "footer",  "nav",     "aside",  "figure",     "main",    "caption"};
+      "p",      "div",    "tr",      "li",      "ul",         "ol",      "dl",     "dt",
+      "dd",     "table",  "h1",      "h2",      "h3",         "h4",      "h5",     "h6",
+      "hr",     "pre",    "section", "article", "blockquote", "address", "form",   "center",
+      "header", "footer", "nav",     "aside",   "figure",     "main",    "caption"};
   static const std::unordered_set<std::string_view> kHidden = {"head",  "style",    "script",
                                                                "title", "noscript", "template"};
   Layout text;

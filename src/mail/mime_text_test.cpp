@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-
 namespace faxgate::mail {
 namespace {
 
@@ -25,7 +24,7 @@ TEST(MimeTextTest, HtmlHiddenPartsCommentsAndBrokenTags) {
             "shown\n");
   EXPECT_EQ(HtmlToText("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2\n");
   EXPECT_EQ(HtmlToText("<style>unclosed"), "unclosed\n");  // unclosed: only the tag goes
-  EXPECT_EQ(HtmlToText("text <a href=\"x"), "text\n");      // a tag cut off ends the text
+  EXPECT_EQ(HtmlToText("text <a href=\"x"), "text\n");     // a tag cut off ends the text
 }
 
 TEST(MimeTextTest, HtmlEntities) {

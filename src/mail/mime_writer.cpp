@@ -50,8 +50,8 @@ std::string AsciiField(std::string_view v) {
 
 bool IsHeaderName(std::string_view name) {  // RFC 5322 ftext
   return !name.empty() && name.size() <= 76 && std::all_of(name.begin(), name.end(), [](char c) {
-           return c >= 33 && c <= 126 && c != ':';
-         });
+    return c >= 33 && c <= 126 && c != ':';
+  });
 }
 
 std::string StripAngles(std::string_view s) {
@@ -118,7 +118,8 @@ Ptr<GMimeObject> AttachmentPart(const OutgoingAttachment& a) {
       g_mime_content_type_parse(gmime::ParserOptions(), HeaderValue(a.content_type).c_str()));
   const char* type = parsed ? g_mime_content_type_get_media_type(parsed.get()) : nullptr;
   const char* subtype = parsed ? g_mime_content_type_get_media_subtype(parsed.get()) : nullptr;
-  const bool known = type && subtype && *type && *subtype && a.content_type.find('/') != std::string::npos;
+  const bool known =
+      type && subtype && *type && *subtype && a.content_type.find('/') != std::string::npos;
   GMimePart* part = known ? g_mime_part_new_with_type(type, subtype)
                           : g_mime_part_new_with_type("application", "octet-stream");
   Ptr<GMimeObject> object(GMIME_OBJECT(part));
@@ -245,7 +246,8 @@ OutgoingMessage BuildMdn(const OutgoingMessage& envelope_like, const MdnRequest&
   const std::string original = StripAngles(mdn.original_message_id);
   if (m.in_reply_to.empty()) m.in_reply_to = original;
   if (m.references.empty() && !original.empty()) m.references = "<" + original + ">";
-  if (m.subject.empty()) m.subject = "Disposition notification (" + Trim(mdn.disposition_type) + ")";
+  if (m.subject.empty())
+    m.subject = "Disposition notification (" + Trim(mdn.disposition_type) + ")";
   const bool has_auto_submitted =
       std::any_of(m.extra_headers.begin(), m.extra_headers.end(),
                   [](const auto& h) { return Lower(h.first) == "auto-submitted"; });

@@ -39,7 +39,7 @@ struct OutgoingMessage {
   // X-Faxgate-Job, Disposition-Notification-To, Auto-Submitted ... Names that are not header
   // names, and Content-* / MIME-Version (the structure is ours), are left out.
   std::vector<std::pair<std::string, std::string>> extra_headers;
-  std::string text_body;  // UTF-8, the first part
+  std::string text_body;                        // UTF-8, the first part
   std::vector<OutgoingAttachment> attachments;  // after the text: multipart/mixed when any
   std::string date;                             // RFC 5322 date as written; empty: now
   // Set (by BuildMdn): the message is a multipart/report with text_body and this notification;
