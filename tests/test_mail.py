@@ -107,6 +107,7 @@ smtp_listen = "127.0.0.1:0"
 hostname = "faxgate.test"
 fax_domains = ["faxgate.test"]
 retry_s = 2
+trusted_authserv_ids = ["mx.fax.test"]
 '''
 
 
@@ -292,6 +293,33 @@ def test_forged_sender_and_wrong_password_are_answered_with_the_reason(make_daem
     text = [p for p in wrong.walk() if p.get_content_type() == "text/plain"][0].get_content()
     assert "password" in text and "wrong-password" not in text
     assert d.get("/api/v1/faxes?direction=outbound").json()["faxes"] == []
+
+
+def test_shared_mailbox_takes_spf_only_from_the_trusted_servers_authentication_results(
+        make_daemon, mailenv):
+    d = setup_daemon(make_daemon, mailenv)
+    r = d.patch("/api/v1/settings", json={"mail_require_spf": "true"})
+    assert r.status_code == 200, r.text
+    alice_before = len(mailenv.messages("alice"))
+    # What mx.fax.test (the mailbox's own server) would have written on top of each mail.
+    passed = gb2312_mail("alice@fax.test", "8001/张三")
+    passed["Authentication-Results"] = "mx.fax.test; spf=pass smtp.mailfrom=alice@fax.test"
+    # A sender cannot help itself by writing a header in another server's name.
+    failed = gb2312_mail("alice@fax.test", "8000/李四")
+    failed["Authentication-Results"] = "mx.fax.test; spf=softfail smtp.mailfrom=alice@fax.test"
+    failed.add_header("Authentication-Results", "evil.example; spf=pass smtp.mailfrom=alice@fax.test")
+    mailenv.submit(passed, "alice@fax.test", "poller@fax.test")
+    mailenv.submit(failed, "alice@fax.test", "poller@fax.test")
+    add_mailbox(d, mailenv)
+
+    jobs = wait_jobs(d, 1)
+    assert [j.get("recipient_name") for j in jobs] == ["张三"], jobs
+    replies = mailenv.wait_messages("alice", alice_before + 2, what="(SPF refusal and result)")
+    texts = [[p for p in m.walk() if p.get_content_type() == "text/plain"][0].get_content()
+             for m in replies[alice_before:]]
+    assert any("did not pass SPF (spf=softfail for fax.test at mx.fax.test)" in t for t in texts), texts
+    time.sleep(2)
+    assert len(d.get("/api/v1/faxes?direction=outbound").json()["faxes"]) == 1
 
 
 def test_relay_down_for_a_while_then_every_queued_mail_is_delivered(make_daemon, mailenv, sample):

@@ -133,6 +133,10 @@ struct MailConfig {
   // key file (opendkim's DKIM_QUERY_FILE format) used instead of DNS.
   std::map<std::string, std::string> spf_records;
   std::filesystem::path dkim_keys;
+  // The mail servers (authserv-ids) whose Authentication-Results the shared-mailbox poller
+  // believes for SPF; they must remove such headers that arrive from outside (RFC 8601 5).
+  // Empty: each mailbox server's own host name.
+  std::vector<std::string> trusted_authserv_ids;
   std::vector<MailRoute> routes;
 };
 

@@ -60,12 +60,13 @@ Status ParseRoute(const toml::table& t, size_t index, MailRoute* route) {
 
 Status ParseMailConfig(const toml::table& t, MailConfig* mail) {
   const char* where = "mail.";
-  FG_RETURN_IF_ERROR(CheckKeys(
-      t,
-      {"smtp_listen", "hostname", "fax_domains", "tls_certificate", "tls_key", "max_message_bytes",
-       "postmaster", "mail_from", "subject", "subject_append", "formats", "dsn",
-       "return_receipt_to", "queue_lifetime_h", "retry_s", "spf_records", "dkim_keys", "route"},
-      where));
+  FG_RETURN_IF_ERROR(
+      CheckKeys(t,
+                {"smtp_listen", "hostname", "fax_domains", "tls_certificate", "tls_key",
+                 "max_message_bytes", "postmaster", "mail_from", "subject", "subject_append",
+                 "formats", "dsn", "return_receipt_to", "queue_lifetime_h", "retry_s",
+                 "spf_records", "dkim_keys", "trusted_authserv_ids", "route"},
+                where));
   FG_RETURN_IF_ERROR(ReadString(t, "smtp_listen", where, &mail->smtp_listen));
   FG_RETURN_IF_ERROR(ReadString(t, "hostname", where, &mail->hostname));
   if (mail->hostname.empty()) return BadKey(where, "hostname", "must not be empty");
@@ -115,6 +116,7 @@ Status ParseMailConfig(const toml::table& t, MailConfig* mail) {
   path.clear();
   FG_RETURN_IF_ERROR(ReadString(t, "dkim_keys", where, &path));
   mail->dkim_keys = path;
+  FG_RETURN_IF_ERROR(ReadStrings(t, "trusted_authserv_ids", where, &mail->trusted_authserv_ids));
   if (const toml::node* routes = t.get("route")) {
     const toml::array* list = routes->as_array();
     if (!list) return BadKey(where, "route", "must be written as [[mail.route]] tables");

@@ -29,6 +29,7 @@ TEST(MailConfigTest, EveryKeyIsRead) {
 smtp_listen = "0.0.0.0:25"
 hostname = "fax.example.com"
 fax_domains = ["fax.example.com", "10.0.0.5"]
+trusted_authserv_ids = ["mx.example.com"]
 tls_certificate = "/etc/faxgate/mail.pem"
 tls_key = "/etc/faxgate/mail.key"
 max_message_bytes = 10485760
@@ -55,6 +56,7 @@ owner_too = false
   const MailConfig& m = config->mail;
   EXPECT_EQ(m.hostname, "fax.example.com");
   EXPECT_THAT(m.fax_domains, ElementsAre("fax.example.com", "10.0.0.5"));
+  EXPECT_THAT(m.trusted_authserv_ids, ElementsAre("mx.example.com"));
   EXPECT_EQ(m.max_message_bytes, 10485760);
   EXPECT_EQ(m.subject, "传真");
   EXPECT_EQ(m.subject_append, "calling");

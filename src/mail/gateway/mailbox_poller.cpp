@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "base/log.h"
+#include "mail/authentication_results.h"
 #include "mail/imap_idle.h"
 #include "mail/mail_address.h"
 #include "mail/mailbox_client.h"
@@ -171,7 +172,19 @@ Result<User> MailboxPoller::VerifySender(const ParsedMail& mail,
                                    mail.from_address, v.pass ? "signed by " + v.domain : v.reason));
     }
   }
-  (void)server;
+  if (s.mail_require_spf) {
+    // The poller never sees the sending server, so SPF is the verdict the mailbox's own server
+    // recorded, and it must be for the From domain (or its parent).
+    std::vector<std::string> trusted = config_.trusted_authserv_ids;
+    if (trusted.empty()) trusted.push_back(server.host);
+    SpfFromHeaders spf = SpfFromAuthenticationResults(mail.authentication_results, trusted);
+    auto from = ParseMailAddress(mail.from_address);
+    if (!spf.pass || !from.ok() || !DkimAligned(from->domain, spf.domain)) {
+      return MakeError(ErrorCode::kPermissionDenied,
+                       fmt::format("the mail from {} did not pass SPF ({})", mail.from_address,
+                                   spf.pass ? "checked for " + spf.domain : spf.reason));
+    }
+  }
   return user;
 }
 
