@@ -202,6 +202,16 @@ def test_mail_to_fax_number_is_faxed_and_the_sender_gets_the_result(make_daemon,
     assert result["In-Reply-To"]
     body = [p for p in result.walk() if p.get_content_type() == "text/plain"][0].get_content()
     assert "8001" in body
+    # The first page is shown in the HTML version (mail_result_thumbnail is on by default).
+    assert result.get_content_type() == "multipart/alternative"
+    related = [p for p in result.walk() if p.get_content_type() == "multipart/related"]
+    assert len(related) == 1
+    html = [p for p in related[0].walk() if p.get_content_type() == "text/html"][0].get_content()
+    png = [p for p in related[0].walk() if p.get_content_type() == "image/png"][0]
+    cid = png["Content-ID"].strip("<> ")
+    assert f'src="cid:{cid}"' in html and "8001" in html
+    assert png.get_content_disposition() == "inline"
+    assert png.get_payload(decode=True).startswith(b"\x89PNG")
 
 
 def test_mail_asking_for_a_read_receipt_gets_processed_once_the_fax_is_sent(make_daemon, mailenv):

@@ -104,9 +104,9 @@ void SetContent(GMimePart* part, std::string_view bytes) {
   g_mime_part_set_content(part, wrapper.get());
 }
 
-Ptr<GMimeObject> TextPart(std::string_view body, bool seven_bit) {
+Ptr<GMimeObject> TextPart(std::string_view body, bool seven_bit, const char* subtype = "plain") {
   const std::string text = NormalizedText(body);
-  GMimeTextPart* part = g_mime_text_part_new_with_subtype("plain");
+  GMimeTextPart* part = g_mime_text_part_new_with_subtype(subtype);
   g_mime_text_part_set_charset(part, "utf-8");
   SetContent(GMIME_PART(part), text);
   g_mime_part_set_content_encoding(GMIME_PART(part), TextEncoding(text, seven_bit));
@@ -158,7 +158,8 @@ Ptr<GMimeObject> AttachmentPart(const OutgoingAttachment& a) {
 // RFC 8098 §3.1: the machine-readable part. Written 7-bit, as the RFC requires.
 Ptr<GMimeObject> DispositionPart(const MdnRequest& mdn) {
   std::string type = Lower(Trim(mdn.disposition_type));
-  if (type != "processed" && type != "failed" && type != "denied") type = "failed";
+  if (type != "processed" && type != "failed" && type != "denied" && type != "deleted")
+    type = "failed";
   const std::string ua = AsciiField(mdn.reporting_ua);
   std::string text = "Reporting-UA: " + (ua.empty() ? std::string("faxgate") : ua) + "\n";
   if (!mdn.final_recipient.empty())
@@ -182,11 +183,26 @@ Ptr<GMimeObject> Body(const OutgoingMessage& m, bool seven_bit) {
     g_mime_multipart_add(report.get(), DispositionPart(*m.mdn).get());
     return Ptr<GMimeObject>(GMIME_OBJECT(report.release()));
   }
-  if (m.attachments.empty()) return text;
+  auto shown_in_html = [&](const OutgoingAttachment& a) {
+    return !m.html_body.empty() && a.inline_disposition && !a.content_id.empty();
+  };
+  if (!m.html_body.empty()) {
+    // multipart/alternative: the text, or the HTML with the images it shows beside it
+    // (multipart/related, RFC 2387), which mail clients show inline.
+    Ptr<GMimeMultipart> related(g_mime_multipart_new_with_subtype("related"));
+    g_mime_multipart_add(related.get(), TextPart(m.html_body, seven_bit, "html").get());
+    for (const OutgoingAttachment& a : m.attachments)
+      if (shown_in_html(a)) g_mime_multipart_add(related.get(), AttachmentPart(a).get());
+    Ptr<GMimeMultipart> alternative(g_mime_multipart_new_with_subtype("alternative"));
+    g_mime_multipart_add(alternative.get(), text.get());
+    g_mime_multipart_add(alternative.get(), GMIME_OBJECT(related.get()));
+    text = Ptr<GMimeObject>(GMIME_OBJECT(alternative.release()));
+  }
+  if (std::all_of(m.attachments.begin(), m.attachments.end(), shown_in_html)) return text;
   Ptr<GMimeMultipart> mixed(g_mime_multipart_new_with_subtype("mixed"));
   g_mime_multipart_add(mixed.get(), text.get());
   for (const OutgoingAttachment& a : m.attachments)
-    g_mime_multipart_add(mixed.get(), AttachmentPart(a).get());
+    if (!shown_in_html(a)) g_mime_multipart_add(mixed.get(), AttachmentPart(a).get());
   return Ptr<GMimeObject>(GMIME_OBJECT(mixed.release()));
 }
 

@@ -39,7 +39,11 @@ struct OutgoingMessage {
   // X-Faxgate-Job, Disposition-Notification-To, Auto-Submitted ... Names that are not header
   // names, and Content-* / MIME-Version (the structure is ours), are left out.
   std::vector<std::pair<std::string, std::string>> extra_headers;
-  std::string text_body;                        // UTF-8, the first part
+  std::string text_body;  // UTF-8, the first part
+  // UTF-8 HTML shown instead of text_body by clients that can (multipart/alternative). The
+  // attachments it shows (inline_disposition with a content_id, <img src="cid:...">) go beside
+  // it in a multipart/related; the others stay attachments.
+  std::string html_body;
   std::vector<OutgoingAttachment> attachments;  // after the text: multipart/mixed when any
   std::string date;                             // RFC 5322 date as written; empty: now
   // Set (by BuildMdn): the message is a multipart/report with text_body and this notification;

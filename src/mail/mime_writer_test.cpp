@@ -70,6 +70,28 @@ TEST(MimeWriterTest, ReceivedFaxReadsBackTheSame) {
   EXPECT_FALSE(back.is_report);
 }
 
+TEST(MimeWriterTest, HtmlBodyShowsItsInlineImageAndOtherFilesStayAttachments) {
+  OutgoingMessage m = ReceivedFax();
+  m.html_body = "<p>您收到一份传真。</p><img src=\"cid:page1@fax.test\">";
+  m.attachments.insert(m.attachments.begin(),
+                       {"page1.png", "image/png", {}, "\x89PNG\r\n", "page1@fax.test", true});
+  const std::string wire = BuildMessage(m);
+
+  const size_t mixed = wire.find("multipart/mixed");
+  const size_t alternative = wire.find("multipart/alternative");
+  const size_t related = wire.find("multipart/related");
+  const size_t png = wire.find("Content-Id: <page1@fax.test>");
+  const size_t tiff = wire.find("image/tiff");
+  ASSERT_NE(png, std::string::npos) << wire;
+  EXPECT_LT(mixed, alternative);
+  EXPECT_LT(alternative, related);
+  EXPECT_LT(related, png);
+  EXPECT_LT(png, tiff);  // the picture sits with the HTML, before the attachments
+  const ParsedMail back = ReadBack(wire);
+  EXPECT_EQ(back.body_text, m.text_body);  // readers take the text version
+  EXPECT_THAT(FileNames(back), ElementsAre("传真-20261122.tif", "传真-20261122.pdf"));
+}
+
 TEST(MimeWriterTest, SevenBitMessageKeepsTheWireRules) {
   OutgoingMessage m = ReceivedFax();
   m.text_body += std::string(2000, 'x') + "\n";  // a line no relay would take as it is

@@ -27,6 +27,40 @@ std::vector<std::vector<std::string>> AttemptTable(const std::vector<Attempt>& a
   return rows;
 }
 
+std::string HtmlEscaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// The result text as HTML with the first page shown under it: the thumbnail is seen without
+// opening an attachment. The text keeps its layout (the attempt table is aligned in columns).
+std::string HtmlWithThumbnail(std::string_view text, std::string_view content_id) {
+  return fmt::format(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n"
+      "<pre style=\"font-family:monospace\">{}</pre>\n"
+      "<p><img src=\"cid:{}\" alt=\"page 1\" style=\"border:1px solid #888\"></p>\n"
+      "</body></html>\n",
+      HtmlEscaped(text), content_id);
+}
+
 }  // namespace
 
 int ResultMailer::MailFinishedJobs() {
@@ -127,6 +161,9 @@ Result<std::optional<QueuedMail>> ResultMailer::WriteResult(const Job& job,
       a.file_name = png->file_name;
       a.content_type = "image/png";
       a.bytes = std::move(png->bytes);
+      a.content_id = fmt::format("page1.{}@{}", job.id, config_.hostname);
+      a.inline_disposition = true;
+      m.html_body = HtmlWithThumbnail(m.text_body, a.content_id);
       m.attachments.push_back(std::move(a));
     }
   }
