@@ -12,7 +12,7 @@
              size over the same number of sessions (8, faxgate's mails in flight) to the same
              Postfix.
 
-Usage: bench/mail_bench.py [--mails 200] [--faxes 50] [--build build-bench] [--markdown]
+Usage: bench/mail_bench.py [--mails 500] [--faxes 200] [--build build-bench] [--markdown]
 Needs postfix and dovecot (scripts/setup); starts them with scripts/mailenv on port base 26500.
 """
 import argparse
@@ -46,14 +46,19 @@ def sh(*args, env=None, check=True):
 
 
 def noise_pdf(size=100 * 1024):
-    """A valid one-page PDF of about `size` bytes: random grey noise, which no codec shrinks."""
+    """A valid one-page PDF of at least `size` bytes: random grey noise (PIL stores it as JPEG,
+    which shrinks noise a little, so the picture grows until the file is big enough)."""
     from PIL import Image
-    side = int((size * 1.0) ** 0.5)
+    side = int(size ** 0.5)
     rnd = random.Random(7)
-    img = Image.frombytes("L", (side, side), bytes(rnd.getrandbits(8) for _ in range(side * side)))
-    out = io.BytesIO()
-    img.save(out, "PDF", resolution=100.0)
-    return out.getvalue()
+    while True:
+        img = Image.frombytes("L", (side, side),
+                              bytes(rnd.getrandbits(8) for _ in range(side * side)))
+        out = io.BytesIO()
+        img.save(out, "PDF", resolution=100.0)
+        if len(out.getvalue()) >= size:
+            return out.getvalue()
+        side = int(side * 1.1)
 
 
 def mail_file(path, sender, pdf):
@@ -163,8 +168,8 @@ def bench_onramp(build, work, faxes):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mails", type=int, default=200)
-    ap.add_argument("--faxes", type=int, default=50)
+    ap.add_argument("--mails", type=int, default=500)
+    ap.add_argument("--faxes", type=int, default=200)
     ap.add_argument("--build", default="build-bench")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()

@@ -335,6 +335,18 @@ Status SqliteStore::UpdateQueuedMail(const QueuedMail& mail) {
   return WithContext(SaveMail(*db_, mail), fmt::format("save queued mail {}", mail.id));
 }
 
+Result<int> SqliteStore::MakeQueuedMailDue(TimePoint now) {
+  std::lock_guard lock(mu_);
+  auto run = [&]() -> Result<int> {
+    FG_ASSIGN_OR_RETURN(Statement s,
+                        db_->Prepare("UPDATE mail_queue SET next_try_at = :now"
+                                     " WHERE state = 'queued' AND next_try_at > :now"));
+    FG_RETURN_IF_ERROR(s.Bind(":now", now).Run());
+    return static_cast<int>(db_->Changes());
+  };
+  return WithContext(run(), "make queued mail due");
+}
+
 Result<QueuedMail> SqliteStore::FindMailByEnvid(const std::string& envid) {
   std::lock_guard lock(mu_);
   return WithContext(SelectByEnvid(*db_, envid), fmt::format("find mail {}", envid));

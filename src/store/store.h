@@ -150,6 +150,9 @@ class Store {
   virtual Result<std::optional<TimePoint>> NextMailDue() = 0;
   // Writes state, attempts, next try, sent time, last result and the recipients' outcomes.
   virtual Status UpdateQueuedMail(const QueuedMail& mail) = 0;
+  // Every queued mail waiting for a later try is due at `now` (the relay was just changed).
+  // Returns how many.
+  virtual Result<int> MakeQueuedMailDue(TimePoint now) = 0;
   virtual Result<QueuedMail> FindMailByEnvid(const std::string& envid) = 0;
   virtual Result<std::vector<QueuedMail>> ListMailAbout(int64_t fax_id) = 0;
   // Finished jobs (succeeded, failed, cancelled) whose result has not been mailed yet.

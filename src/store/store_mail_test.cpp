@@ -120,6 +120,22 @@ TEST_F(StoreMailTest, QueuedMailReadsBackWithRecipientsAndIsDueAtItsTime) {
   EXPECT_EQ(*Must(store_->NextMailDue()), At(5));
 }
 
+TEST_F(StoreMailTest, ChangedRelayMakesWaitingMailDueNow) {
+  Must(store_->EnqueueMail({Mail("m1")}, {}));  // next try at 5
+  QueuedMail sent = Mail("m2");
+  Must(store_->EnqueueMail({sent}, {}));
+  sent = Must(store_->FindMailByEnvid("m2"));
+  sent.state = QueuedMailState::kSent;
+  Must(store_->UpdateQueuedMail(sent));
+
+  EXPECT_EQ(Must(store_->MakeQueuedMailDue(At(2))), 1);
+
+  std::vector<QueuedMail> due = Must(store_->ListDueMail(At(2), 10));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].envid, "m1");
+  EXPECT_EQ(Must(store_->MakeQueuedMailDue(At(2))), 0);
+}
+
 TEST_F(StoreMailTest, SentMailLeavesTheQueueAndKeepsItsOutcome) {
   Must(store_->EnqueueMail({Mail("m1")}, {}));
   QueuedMail m = Must(store_->FindMailByEnvid("m1"));

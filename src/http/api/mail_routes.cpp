@@ -96,7 +96,11 @@ void AddMailRoutes(Router& router, const ApiContext& ctx) {
                if (!server.ok()) return ErrorResponse(server.error());
                auto saved = ctx.mail_servers->Put(u, *server);
                if (!saved.ok()) return ErrorResponse(saved.error());
-               ctx.mail->Kick();
+               if (saved->protocol == "smtp") {
+                 ctx.mail->RelayChanged();
+               } else {
+                 ctx.mail->Kick();
+               }
                ctx.mail->poller().PollNow();
                return JsonResponse(200, ToJson(*saved));
              }));

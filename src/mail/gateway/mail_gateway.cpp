@@ -57,7 +57,7 @@ Result<std::shared_ptr<boost::asio::ssl::context>> TlsContext(const MailConfig& 
 MailGateway::MailGateway(boost::asio::io_context& io, const MailConfig& config, Store& store,
                          Spool& spool, FaxService& faxes, UserService& users,
                          SettingsService& settings, const Clock& clock)
-    : io_(io), config_(config), timer_(io) {
+    : io_(io), config_(config), store_(store), clock_(clock), timer_(io) {
   templates_ = std::make_unique<MailTemplates>(store);
   queue_ = std::make_unique<OutgoingMailQueue>(io, store, spool, config, clock);
   onramp_ = std::make_unique<OnRamp>(store, spool, faxes, *templates_, settings, config);
@@ -92,6 +92,16 @@ Status MailGateway::Start() {
 void MailGateway::Kick() {
   if (stopped_) return;
   boost::asio::post(io_, [this] { Sweep(); });
+}
+
+void MailGateway::RelayChanged() {
+  auto n = store_.MakeQueuedMailDue(clock_.Now());
+  if (!n.ok()) {
+    log::Get("mail")->error("cannot reschedule the queued mail: {}", n.error().message);
+  } else if (*n > 0) {
+    log::Get("mail")->info("the relay changed: {} queued mail(s) are sent now", *n);
+  }
+  Kick();
 }
 
 void MailGateway::Stop() {

@@ -38,6 +38,8 @@ class MailGateway {
   Status Start();
   // Looks for work now (a fax ended, a mail server changed).
   void Kick();
+  // The relay was added or changed: mail waiting for a later try goes now.
+  void RelayChanged();
   void Stop();
 
   uint16_t smtp_port() const { return smtp_port_; }
@@ -50,6 +52,8 @@ class MailGateway {
 
   boost::asio::io_context& io_;
   const MailConfig& config_;
+  Store& store_;
+  const Clock& clock_;
   std::unique_ptr<MailTemplates> templates_;
   std::unique_ptr<OutgoingMailQueue> queue_;
   std::unique_ptr<OnRamp> onramp_;

@@ -107,6 +107,8 @@ void OutgoingMailQueue::Deliver(QueuedMail mail, const MailServer& relay) {
                 [this, id, mail = std::move(mail), relay](SmtpOutcome outcome) mutable {
                   in_flight_.erase(id);
                   Settle(std::move(mail), relay, outcome);
+                  // Keep the relay busy: the next due mail goes now, not at the next sweep.
+                  SendDue();
                 });
 }
 

@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   Result<std::vector<QueuedMail>> ListDueMail(TimePoint now, int limit) override;
   Result<std::optional<TimePoint>> NextMailDue() override;
   Status UpdateQueuedMail(const QueuedMail& mail) override;
+  Result<int> MakeQueuedMailDue(TimePoint now) override;
   Result<QueuedMail> FindMailByEnvid(const std::string& envid) override;
   Result<std::vector<QueuedMail>> ListMailAbout(int64_t fax_id) override;
   Result<std::vector<Job>> ListJobsToNotify(int limit) override;
