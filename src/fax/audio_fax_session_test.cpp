@@ -258,6 +258,21 @@ TEST_F(AudioFaxSessionTest, ReceiverStopsAtItsPageLimitAfterConfirmingTheLastPag
   }
 }
 
+// Page 1 of 2 is in and confirmed, then the line drops: the receiver holds an incomplete fax
+// and says so, even though it has every page it was sent so far.
+TEST_F(AudioFaxSessionTest, LossBeforeTheLastPageIsAFailedReception) {
+  auto pages = MakeTestDocument(PageResolution::kStandard, 2);
+  auto options = Offering(Offer::kMhMrMmr, true);
+  auto call = Dial(SenderParams(WriteDocument(pages), options), ReceiverParams(options));
+  ASSERT_NE(call, nullptr);
+  ASSERT_TRUE(call->link->RunUntil([&] { return call->sender_events.confirmed.size() == 1; }));
+  call->receiver->Hangup("caller hung up");
+  call->sender->Hangup("far end hung up");
+  EXPECT_FALSE(call->receiver->outcome().success);
+  EXPECT_THAT(call->receiver->outcome().reason, HasSubstr("after 1 page received"));
+  EXPECT_FALSE(call->sender->outcome().success);
+}
+
 TEST_F(AudioFaxSessionTest, HangupAfterTheEndChangesNothing) {
   auto call = SendDocument(MakeTestDocument(PageResolution::kStandard, 1),
                            Offering(Offer::kMhMrMmr, true), Codec::kUlaw);

@@ -157,6 +157,9 @@ void T30Call::CountReceivedPages(int fcf) {
   if (stats.pages_rx <= pages_seen_) return;  // a page refused for poor quality
   pages_seen_ = stats.pages_rx;
   pages_ = pages_seen_;
+  // After EOP (or PRI-EOP) nothing else is coming: the document is whole from here on, even if
+  // the closing MCF/DCN exchange is then lost.
+  document_complete_ = !MorePagesFollow(fcf);
   events_->OnPageReceived(pages_);
   bool at_limit = max_receive_pages_ > 0 && pages_ >= max_receive_pages_;
   if (at_limit && MorePagesFollow(fcf) && limit_countdown_ < 0) {
@@ -188,8 +191,15 @@ FaxOutcome T30Call::BuildOutcome(int code) const {
   outcome.t30_code = code;
   outcome.pages = pages_;
   outcome.params = negotiated_;
-  bool all_sent = !sender() || pages_ >= pages_to_send_;
-  if (code == T30_ERR_OK && all_sent) {
+  // Whole when the sender has every page confirmed, or the receiver has the page announced as
+  // the last. What follows (MCF reaching the sender, DCN) can fail without the document
+  // being any less delivered: calling it failed would make the sender fax it again, or file a
+  // complete fax as a failed reception.
+  bool whole = sender() ? pages_ >= pages_to_send_ : (code == T30_ERR_OK || document_complete_);
+  if (whole) {
+    if (code != T30_ERR_OK) {
+      T30Log().debug("{} every page is through; ending: {}", log_tag_, DescribeT30Result(code));
+    }
     outcome.success = true;
     outcome.kind = FailureKind::kNone;
     outcome.reason = fmt::format("{} {}", Pages(pages_), sender() ? "sent" : "received");

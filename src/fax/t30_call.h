@@ -88,6 +88,7 @@ class T30Call {
   int pages_ = 0;
   int pages_seen_ = 0;  // sender: stats.pages_tx; receiver: stats.pages_rx
   bool gap_ = false;
+  bool document_complete_ = false;  // receiver: the last page (EOP) is in
   // Receiver: call time left before the call is cut at the page limit, or -1.
   int64_t limit_countdown_ = -1;
 

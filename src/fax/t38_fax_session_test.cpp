@@ -124,5 +124,31 @@ TEST_F(T38FaxSessionTest, CreateRefusesAnUnknownT38Version) {
   EXPECT_THAT(session.error().message, HasSubstr("T.38 version 7"));
 }
 
+// The sender heard the MCF for the last page, then its end of the link stalls: the receiver
+// is told a V.21 carrier came up (as before a DCN) and nothing more, until its T.30 gives up
+// on the frame. It holds the whole document, so it must not file it as a failed reception;
+// nor may the sender call it failed, which would fax it again. (Seen under load, when a
+// stalled worker delivered a DCN's indicator but not its data in time.)
+TEST_F(T38FaxSessionTest, StuckCarrierAfterTheLastPageIsStillADeliveredFax) {
+  auto pages = MakeTestDocument(PageResolution::kStandard, 2);
+  Dial(pages, FaxOptions{}, T38Params{});
+  ASSERT_NE(sender_, nullptr);
+  ASSERT_TRUE(link_.RunUntil([&] { return sender_events_.confirmed.size() == 2; }));
+  ASSERT_FALSE(receiver_->finished()) << "the DCN must not have arrived yet";
+  // T.38 IFP, t30-indicator v21-preamble (3): type bit 0, value in bits 6..1.
+  const uint8_t v21_preamble[] = {0x06};
+  receiver_->ReceiveIfp(v21_preamble, 60000);
+  for (int tick = 0; tick < 60 * 50 && !receiver_->finished(); ++tick) receiver_->Tick(160);
+  ASSERT_TRUE(receiver_->finished()) << "the receiver never gave up on the frame";
+  sender_->Hangup("far end hung up");
+
+  const FaxOutcome& received = receiver_->outcome();
+  EXPECT_NE(received.t30_code, 0) << "spandsp saw the ending go wrong";
+  EXPECT_TRUE(received.success) << received.reason;
+  EXPECT_EQ(received.reason, "2 pages received");
+  EXPECT_TRUE(sender_->outcome().success) << sender_->outcome().reason;
+  EXPECT_TRUE(ReceivedPages() == pages);
+}
+
 }  // namespace
 }  // namespace faxgate
