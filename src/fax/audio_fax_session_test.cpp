@@ -273,6 +273,41 @@ TEST_F(AudioFaxSessionTest, LossBeforeTheLastPageIsAFailedReception) {
   EXPECT_FALSE(call->sender->outcome().success);
 }
 
+// 200 ms of the receiver's audio are lost during the training that follows the first DCS (as
+// happens on G.711 with packet loss). The receiver cannot train, so it does not answer; the
+// sender repeats the DCS, and the second training check goes through. spandsp 0.0.6 alone
+// would call that repeated DCS unexpected and hang up (t30_repair.h).
+TEST_F(AudioFaxSessionTest, TrainingLostOnceIsTriedAgain) {
+  auto pages = MakeTestDocument(PageResolution::kStandard, 1);
+  auto options = Offering(Offer::kMhMrMmr, true);
+  auto call = Dial(SenderParams(WriteDocument(pages), options), ReceiverParams(options));
+  ASSERT_NE(call, nullptr);
+  std::vector<int16_t> to_receiver(160), to_sender(160);
+  int ticks_since_dcs = -1;
+  for (int tick = 0; tick < 120 * 50 && !call->receiver->finished(); ++tick) {
+    if (ticks_since_dcs < 0 && call->receiver_events.Saw(true, "DCS")) ticks_since_dcs = 0;
+    call->sender->Transmit(to_receiver);
+    call->receiver->Transmit(to_sender);
+    bool lost = ticks_since_dcs >= 5 && ticks_since_dcs < 15;
+    if (ticks_since_dcs >= 0) ++ticks_since_dcs;
+    if (lost) {
+      call->receiver->ReceiveLost(160);
+    } else {
+      call->receiver->Receive(to_receiver);
+    }
+    call->sender->Receive(to_sender);
+  }
+  ASSERT_TRUE(call->receiver->finished());
+  call->sender->Hangup("far end hung up");
+  int dcs_heard = 0;
+  for (const auto& [incoming, frame] : call->receiver_events.frames)
+    dcs_heard += incoming && frame == "DCS";
+  EXPECT_GE(dcs_heard, 2) << "the first training check must have failed";
+  EXPECT_TRUE(call->receiver->outcome().success) << call->receiver->outcome().reason;
+  EXPECT_TRUE(call->sender->outcome().success) << call->sender->outcome().reason;
+  EXPECT_TRUE(ReceivedPages() == pages);
+}
+
 TEST_F(AudioFaxSessionTest, HangupAfterTheEndChangesNothing) {
   auto call = SendDocument(MakeTestDocument(PageResolution::kStandard, 1),
                            Offering(Offer::kMhMrMmr, true), Codec::kUlaw);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "fax/fax_logging.h"
+#include "fax/t30_repair.h"
 #include "fax/t30_result.h"
 #include "fax/t30_setup.h"
 
@@ -95,11 +96,16 @@ void T30Call::PhaseEHandler(t30_state_t*, void* user_data, int code) {
   static_cast<T30Call*>(user_data)->OnPhaseE(code);
 }
 
-void T30Call::FrameHandler(t30_state_t*, void* user_data, int incoming, const uint8_t* msg,
+void T30Call::FrameHandler(t30_state_t* t30, void* user_data, int incoming, const uint8_t* msg,
                            int len) {
   // msg is an HDLC frame: address, control, FCF, ...
   if (msg == nullptr || len < 3) return;
-  static_cast<T30Call*>(user_data)->OnFrame(incoming != 0, msg[2]);
+  auto* self = static_cast<T30Call*>(user_data);
+  if (incoming != 0 && !self->sender() && AcceptDcsRepeatedAfterLostTcf(t30, msg, len)) {
+    T30Log().debug("{} the training check was lost; taking the repeated DCS as a new start",
+                   self->log_tag_);
+  }
+  self->OnFrame(incoming != 0, msg[2]);
 }
 
 // --- events ------------------------------------------------------------------------------
