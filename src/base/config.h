@@ -84,6 +84,9 @@ struct TrunkConfig {
   int t38_sender_wait_s = 5;
   std::string t38_error_correction = "redundancy";  // "redundancy", "fec", "none"
   int t38_redundancy = 3;
+  // RFC 2198 copies of earlier G.711 frames in each RTP packet, when the peer agrees in SDP
+  // (V.152 voice-band data); 0 neither offers nor accepts it.
+  int audio_redundancy = 2;
   int t38_max_datagram = 0;  // override the peer's T38FaxMaxDatagram; 0: believe it
   int channels = 30;
   // Dial strings this trunk carries: "*" all, "86*" a prefix, "8001" exact. Empty: all.

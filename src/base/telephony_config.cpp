@@ -109,6 +109,7 @@ Status ParseTrunk(const toml::table& t, size_t index, TrunkConfig* trunk) {
                                 "t38_sender_wait_s",
                                 "t38_error_correction",
                                 "t38_redundancy",
+                                "audio_redundancy",
                                 "t38_max_datagram",
                                 "channels",
                                 "outbound",
@@ -151,6 +152,7 @@ Status ParseTrunk(const toml::table& t, size_t index, TrunkConfig* trunk) {
   FG_RETURN_IF_ERROR(ReadChoice(t, "t38_error_correction", where, {"redundancy", "fec", "none"},
                                 &trunk->t38_error_correction));
   FG_RETURN_IF_ERROR(ReadInt(t, "t38_redundancy", where, 1, 8, &trunk->t38_redundancy));
+  FG_RETURN_IF_ERROR(ReadInt(t, "audio_redundancy", where, 0, 5, &trunk->audio_redundancy));
   FG_RETURN_IF_ERROR(ReadInt(t, "t38_max_datagram", where, 0, 1500, &trunk->t38_max_datagram));
   FG_RETURN_IF_ERROR(ReadInt(t, "channels", where, 1, 10000, &trunk->channels));
   FG_RETURN_IF_ERROR(ReadStrings(t, "outbound", where, &trunk->outbound));

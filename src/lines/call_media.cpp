@@ -75,13 +75,14 @@ void SendImpairment::Tick() {
   }
 }
 
-AudioPath::AudioPath(UdpPort& port, const NegotiatedMedia& media, int jitter_ms,
+AudioPath::AudioPath(UdpPort& port, const NegotiatedMedia& media, int jitter_ms, int redundancy,
                      SendImpairment& impair)
     : port_(port),
       media_(media),
       remote_(RemoteOf(media)),
       impair_(impair),
-      jitter_(jitter_ms * 8, kJitterCapacitySamples, SilenceByte(media.codec)) {
+      jitter_(jitter_ms * 8, kJitterCapacitySamples, SilenceByte(media.codec)),
+      red_(static_cast<uint8_t>(media.payload_type), redundancy) {
   std::random_device rd;
   ssrc_ = rd();
   sequence_ = static_cast<uint16_t>(rd());
@@ -90,6 +91,7 @@ AudioPath::AudioPath(UdpPort& port, const NegotiatedMedia& media, int jitter_ms,
 }
 
 void AudioPath::Update(const NegotiatedMedia& media) {
+  if (media.payload_type != media_.payload_type) red_.Reset();
   media_ = media;
   remote_ = RemoteOf(media);
 }
@@ -98,6 +100,7 @@ AudioReceive AudioPath::Receive(std::span<int16_t> out) {
   port_.Drain([this](std::span<const uint8_t> datagram, const UdpEndpoint&) {
     auto packet = ParseRtp(datagram);
     if (!packet.ok()) return;
+    if (packet->header.payload_type == media_.red_payload_type) return PutRedundant(*packet);
     // Only the negotiated codec feeds the fax modem; telephone-events and comfort noise don't.
     if (packet->header.payload_type != media_.payload_type) {
       if (dtmf_ && packet->header.payload_type == media_.telephone_event_payload_type) {
@@ -120,6 +123,21 @@ AudioReceive AudioPath::Receive(std::span<int16_t> out) {
   return r;
 }
 
+void AudioPath::PutRedundant(const RtpPacket& packet) {
+  auto blocks = ParseRedundantPayload(packet.payload);
+  if (!blocks.ok()) return;
+  ++packets_received_;
+  for (const RedundantBlock& block : *blocks) {
+    if (block.payload_type != media_.payload_type || block.data.empty()) continue;
+    const uint64_t duplicates = jitter_.stats().duplicates;
+    const uint64_t late = jitter_.stats().late;
+    jitter_.Put(packet.header.timestamp - block.timestamp_offset, block.data);
+    // A copy of a frame already held is the normal case; one that filled a gap is a recovery.
+    bool filled = jitter_.stats().duplicates == duplicates && jitter_.stats().late == late;
+    if (block.timestamp_offset != 0 && filled) ++frames_recovered_;
+  }
+}
+
 void AudioPath::Send(std::span<const int16_t> samples) {
   std::array<uint8_t, kSamplesPerTick> bytes{};
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -127,8 +145,13 @@ void AudioPath::Send(std::span<const int16_t> samples) {
         media_.codec == AudioCodec::kPcmu ? linear_to_ulaw(samples[i]) : linear_to_alaw(samples[i]);
   }
   in_event_ = false;
-  SendPacket(static_cast<uint8_t>(media_.payload_type), false, timestamp_,
-             std::span(bytes.data(), samples.size()));
+  const std::span<const uint8_t> frame(bytes.data(), samples.size());
+  if (media_.red_payload_type >= 0) {
+    SendPacket(static_cast<uint8_t>(media_.red_payload_type), false, timestamp_,
+               red_.Encode(timestamp_, frame));
+  } else {
+    SendPacket(static_cast<uint8_t>(media_.payload_type), false, timestamp_, frame);
+  }
   timestamp_ += static_cast<uint32_t>(samples.size());
 }
 
@@ -137,6 +160,7 @@ void AudioPath::SendEvent(const TelephoneEventPacket& event) {
   // on underneath, so the next audio packet continues where it would have.
   if (event.marker || !in_event_) event_base_ = timestamp_;
   in_event_ = true;
+  red_.Reset();  // audio resumes after a gap: no copies of frames from before the event
   SendPacket(static_cast<uint8_t>(media_.telephone_event_payload_type), event.marker, event_base_,
              event.payload);
   timestamp_ += kSamplesPerTick;

@@ -16,6 +16,8 @@
 #include "media/dtmf_receiver.h"
 #include "media/dtmf_sender.h"
 #include "media/jitter_buffer.h"
+#include "media/rtp_packet.h"
+#include "media/rtp_redundancy.h"
 #include "media/udp_port.h"
 #include "media/udptl.h"
 #include "sip/media_negotiation.h"
@@ -52,10 +54,13 @@ struct AudioReceive {
   int samples = 0;  // linear samples written (160, unless waiting)
 };
 
-// G.711 over RTP.
+// G.711 over RTP, with RFC 2198 redundancy both ways when negotiated.
 class AudioPath {
  public:
-  AudioPath(UdpPort& port, const NegotiatedMedia& media, int jitter_ms, SendImpairment& impair);
+  // `redundancy`: earlier frames copied into each packet sent, when media.red_payload_type is
+  // set.
+  AudioPath(UdpPort& port, const NegotiatedMedia& media, int jitter_ms, int redundancy,
+            SendImpairment& impair);
   // The peer's new answer or offer (address, port or codec changed).
   void Update(const NegotiatedMedia& media);
   // Drains the socket into the jitter buffer and takes one tick of linear audio.
@@ -70,23 +75,28 @@ class AudioPath {
   // Telephone-events received go to `dtmf` (nullptr: ignored).
   void set_dtmf_receiver(DtmfReceiver* dtmf) { dtmf_ = dtmf; }
   uint64_t packets_received() const { return packets_received_; }
+  // Frames that arrived only as a redundant copy (their own packet was lost or late).
+  uint64_t frames_recovered() const { return frames_recovered_; }
   const JitterStats& jitter_stats() const { return jitter_.stats(); }
 
  private:
   void SendPacket(uint8_t payload_type, bool marker, uint32_t timestamp,
                   std::span<const uint8_t> payload);
+  void PutRedundant(const RtpPacket& packet);
 
   UdpPort& port_;
   NegotiatedMedia media_;
   UdpEndpoint remote_;
   SendImpairment& impair_;
   JitterBuffer jitter_;
+  RedundantEncoder red_;
   uint32_t ssrc_;
   uint16_t sequence_;
   uint32_t timestamp_;  // of the next audio packet we send
   uint32_t event_base_ = 0;
   bool in_event_ = false;
   uint64_t packets_received_ = 0;
+  uint64_t frames_recovered_ = 0;
   DtmfReceiver* dtmf_ = nullptr;
   std::vector<uint8_t> scratch_;
 };

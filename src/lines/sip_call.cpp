@@ -92,7 +92,8 @@ class SipCallImpl final : public SipCall {
     if (sdp.empty() || answered_ || audio_) return;
     auto media = ReadAnswer(sdp, MediaKind::kAudio, s_.local);
     if (media.ok() && media->kind == MediaKind::kAudio) {
-      audio_ = std::make_unique<AudioPath>(*s_.audio_port, *media, s_.media.jitter_ms, impair_);
+      audio_ = std::make_unique<AudioPath>(*s_.audio_port, *media, s_.media.jitter_ms,
+                                           s_.trunk.audio_redundancy, impair_);
     }
   }
 
@@ -218,7 +219,8 @@ class SipCallImpl final : public SipCall {
       return fmt::format("T.38 v{} to {}:{}, {} bit/s, datagram {}", m.t38.version,
                          m.remote_address, m.remote_port, m.t38.max_bit_rate, m.far_max_datagram);
     }
-    return fmt::format("{} to {}:{}", ToString(m.codec), m.remote_address, m.remote_port);
+    return fmt::format("{} to {}:{}{}", ToString(m.codec), m.remote_address, m.remote_port,
+                       m.red_payload_type >= 0 ? " with redundancy (RFC 2198)" : "");
   }
 
   void Respond(int status, const char* phrase, const std::string& sdp) {
@@ -228,13 +230,15 @@ class SipCallImpl final : public SipCall {
   // --- media ------------------------------------------------------------------------------
   void StartMedia(const NegotiatedMedia& m) {
     if (m.kind == MediaKind::kT38) {
-      audio_ = std::make_unique<AudioPath>(*s_.audio_port, m, s_.media.jitter_ms, impair_);
+      audio_ = std::make_unique<AudioPath>(*s_.audio_port, m, s_.media.jitter_ms,
+                                           s_.trunk.audio_redundancy, impair_);
       return SwitchTo(m);
     }
     if (audio_) {
       audio_->Update(m);
     } else {
-      audio_ = std::make_unique<AudioPath>(*s_.audio_port, m, s_.media.jitter_ms, impair_);
+      audio_ = std::make_unique<AudioPath>(*s_.audio_port, m, s_.media.jitter_ms,
+                                           s_.trunk.audio_redundancy, impair_);
     }
     mode_ = MediaKind::kAudio;
     if (s_.outbound && !s_.extension.empty()) {
@@ -504,8 +508,10 @@ class SipCallImpl final : public SipCall {
                   st.datagrams, st.recovered, st.lost, st.malformed);
     } else if (audio_) {
       const JitterStats& st = audio_->jitter_stats();
-      log_->debug("call {}: RTP {} packets, {} late, {} lost ticks, {} resyncs", s_.key, st.packets,
-                  st.late, st.lost_ticks, st.resyncs);
+      log_->debug(
+          "call {}: RTP {} packets, {} frames restored from redundant copies, {} late, {} lost "
+          "ticks, {} resyncs",
+          s_.key, st.packets, audio_->frames_recovered(), st.late, st.lost_ticks, st.resyncs);
     }
     log_->info("call {}: ended after {} s: {}", s_.key, (ticks_ - answer_tick_) / kTicksPerSecond,
                r.kind == FailureKind::kNone ? fmt::format("{} pages", r.pages) : r.reason);

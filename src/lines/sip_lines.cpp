@@ -168,6 +168,7 @@ Result<LocalMedia> SipLines::OpenMedia(const TrunkConfig& trunk, std::unique_ptr
   for (const std::string& c : trunk.codecs)
     local.codecs.push_back(c == "PCMU" ? AudioCodec::kPcmu : AudioCodec::kPcma);
   local.telephone_events = trunk.dtmf != "inband";
+  local.audio_redundancy = trunk.audio_redundancy;
   local.t38 = trunk.t38;
   local.t38_preferences.error_correction =
       trunk.t38_error_correction == "fec"    ? T38ErrorCorrection::kFec

@@ -21,6 +21,7 @@ using sdp_text::Trim;
 
 constexpr int kMaxPayloadType = 127;
 constexpr int kOurTelephoneEventPayloadType = 101;
+constexpr int kOurRedPayloadType = 100;
 constexpr int kDefaultPtimeMs = 20;
 // G.711 packet times peers actually use; anything else is a typo we do not honour.
 constexpr int kMinPtimeMs = 10;
@@ -52,7 +53,7 @@ const SdpAttribute* FindAttribute(const SdpSession& s, const SdpMedia& m, std::s
   return nullptr;
 }
 
-enum class FormatKind { kOther, kPcmu, kPcma, kTelephoneEvent };
+enum class FormatKind { kOther, kPcmu, kPcma, kTelephoneEvent, kRed };
 
 // One RTP payload format of an m= line: its number and what it carries.
 struct RtpFormat {
@@ -84,6 +85,7 @@ FormatKind KindOf(std::string_view encoding, int clock_rate, int channels) {
   if (EqualsIgnoreCase(encoding, "PCMU")) return FormatKind::kPcmu;
   if (EqualsIgnoreCase(encoding, "PCMA")) return FormatKind::kPcma;
   if (EqualsIgnoreCase(encoding, "telephone-event")) return FormatKind::kTelephoneEvent;
+  if (EqualsIgnoreCase(encoding, "red")) return FormatKind::kRed;
   return FormatKind::kOther;
 }
 
@@ -132,10 +134,20 @@ FormatKind KindOf(AudioCodec codec) {
   return codec == AudioCodec::kPcmu ? FormatKind::kPcmu : FormatKind::kPcma;
 }
 
-int TelephoneEventPayloadType(const std::vector<RtpFormat>& formats) {
+int PayloadTypeOf(const std::vector<RtpFormat>& formats, FormatKind kind) {
   for (const RtpFormat& f : formats)
-    if (f.kind == FormatKind::kTelephoneEvent) return f.payload_type;
+    if (f.kind == kind) return f.payload_type;
   return -1;
+}
+
+int TelephoneEventPayloadType(const std::vector<RtpFormat>& formats) {
+  return PayloadTypeOf(formats, FormatKind::kTelephoneEvent);
+}
+
+// The peer's `red` when we take it. Its fmtp (which codecs the blocks carry) is not checked:
+// each block names its own payload type, and blocks of another codec are skipped.
+int RedPayloadType(const std::vector<RtpFormat>& formats, const LocalMedia& local) {
+  return local.audio_redundancy > 0 ? PayloadTypeOf(formats, FormatKind::kRed) : -1;
 }
 
 int PtimeOf(const SdpSession& s, const SdpMedia& m) {
@@ -173,6 +185,14 @@ void AddTelephoneEvent(SdpMedia& m, int payload_type) {
   m.attributes.push_back(Attribute("fmtp", std::to_string(payload_type) + " 0-15"));
 }
 
+// RFC 2198 section 5: "a=fmtp:100 0/0/0" says each packet carries PCMU, twice redundant.
+void AddRed(SdpMedia& m, int payload_type, AudioCodec codec, int depth) {
+  AddRtpMap(m, payload_type, "red");
+  std::string blocks = std::to_string(PayloadType(codec));
+  for (int i = 0; i < depth; ++i) blocks += "/" + std::to_string(PayloadType(codec));
+  m.attributes.push_back(Attribute("fmtp", std::to_string(payload_type) + " " + blocks));
+}
+
 SdpSession OurSession(const LocalMedia& local) {
   SdpSession s;
   s.origin_user = "faxgate";
@@ -193,6 +213,8 @@ SdpMedia AudioOffer(const LocalMedia& local) {
     AddRtpMap(m, PayloadType(codec), ToString(codec));
   }
   if (local.telephone_events) AddTelephoneEvent(m, kOurTelephoneEventPayloadType);
+  if (local.audio_redundancy > 0 && !offered.empty())
+    AddRed(m, kOurRedPayloadType, offered.front(), local.audio_redundancy);
   m.attributes.push_back(Attribute("ptime", std::to_string(kDefaultPtimeMs)));
   m.attributes.push_back(Flag("sendrecv"));
   return m;
@@ -217,6 +239,7 @@ struct AudioChoice {
   AudioCodec codec = AudioCodec::kPcmu;
   int payload_type = 0;
   int telephone_event_payload_type = -1;
+  int red_payload_type = -1;
 };
 
 bool Usable(const SdpSession& offer, const SdpMedia& m) {
@@ -233,7 +256,7 @@ std::optional<AudioChoice> ChooseAudio(const SdpSession& offer, const LocalMedia
       for (const RtpFormat& f : formats) {
         if (f.kind != KindOf(codec)) continue;
         int events = local.telephone_events ? TelephoneEventPayloadType(formats) : -1;
-        return AudioChoice{i, codec, f.payload_type, events};
+        return AudioChoice{i, codec, f.payload_type, events, RedPayloadType(formats, local)};
       }
     }
   }
@@ -253,8 +276,9 @@ std::string DescribeStream(const SdpSession& offer, const SdpMedia& m) {
   if (m.port == 0) return text + " with port 0";
   if (IsRtpAudio(m)) {
     std::vector<RtpFormat> formats = RtpFormats(m);
-    std::erase_if(formats,
-                  [](const RtpFormat& f) { return f.kind == FormatKind::kTelephoneEvent; });
+    std::erase_if(formats, [](const RtpFormat& f) {
+      return f.kind == FormatKind::kTelephoneEvent || f.kind == FormatKind::kRed;
+    });
     for (size_t i = 0; i < formats.size() && i < kMaxFormatsDescribed; ++i)
       text += (i == 0 ? " " : ", ") + Printable(formats[i].name, 24);
     if (formats.size() > kMaxFormatsDescribed) text += ", ...";
@@ -291,6 +315,8 @@ Answer AnswerAudio(const SdpSession& offer, const AudioChoice& choice, const Loc
   AddRtpMap(m, choice.payload_type, ToString(choice.codec));
   if (choice.telephone_event_payload_type >= 0)
     AddTelephoneEvent(m, choice.telephone_event_payload_type);
+  if (choice.red_payload_type >= 0)
+    AddRed(m, choice.red_payload_type, choice.codec, local.audio_redundancy);
   m.attributes.push_back(Attribute("ptime", std::to_string(ptime)));
   m.attributes.push_back(Flag(AnswerDirection(offer, offered)));
 
@@ -301,6 +327,7 @@ Answer AnswerAudio(const SdpSession& offer, const AudioChoice& choice, const Loc
   answer.media.codec = choice.codec;
   answer.media.payload_type = choice.payload_type;
   answer.media.telephone_event_payload_type = choice.telephone_event_payload_type;
+  answer.media.red_payload_type = choice.red_payload_type;
   answer.media.ptime_ms = ptime;
   SdpSession session = OurSession(local);
   for (size_t i = 0; i < offer.media.size(); ++i)
@@ -381,6 +408,7 @@ Result<NegotiatedMedia> ReadAudioAnswer(const SdpSession& answer, const LocalMed
   media.payload_type = chosen->payload_type;
   media.telephone_event_payload_type =
       local.telephone_events ? TelephoneEventPayloadType(formats) : -1;
+  media.red_payload_type = RedPayloadType(formats, local);
   media.ptime_ms = PtimeOf(answer, m);
   return media;
 }

@@ -41,7 +41,10 @@ struct LocalMedia {
   int audio_port = 0;   // RTP
   int image_port = 0;   // UDPTL (may equal audio_port)
   std::vector<AudioCodec> codecs{AudioCodec::kPcma, AudioCodec::kPcmu};  // by preference
-  bool telephone_events = true;    // offer RFC 4733 (payload type 101)
+  bool telephone_events = true;  // offer RFC 4733 (payload type 101)
+  // RFC 2198 redundant audio (payload type 100): copies of this many earlier frames in each
+  // packet we send; 0 neither offers nor accepts it.
+  int audio_redundancy = 0;
   bool t38 = true;                 // accept and offer T.38
   T38Description t38_preferences;  // what we offer / the most we accept
   uint64_t session_id = 0;
@@ -59,6 +62,8 @@ struct NegotiatedMedia {
   AudioCodec codec = AudioCodec::kPcmu;
   int payload_type = 0;
   int telephone_event_payload_type = -1;  // -1: not negotiated (DTMF goes in-band)
+  // RFC 2198 `red` for the codec, both ways; -1: not negotiated (plain G.711).
+  int red_payload_type = -1;
   int ptime_ms = 20;
   // kind == kT38: the parameters in force for both directions: the lower version and bit rate,
   // the peer's rate management and error correction, booleans only where both sides said yes,
@@ -85,8 +90,9 @@ enum class OfferContext { kInitialInvite, kReinvite };
 // Answers a peer's offer (RFC 3264): the answer has one m= line per offered one, in the same
 // order; the stream we take carries our port, the others port 0.
 //  - Audio: the first of our codecs (local preference) the offer has, by static payload type
-//    0/8 or by rtpmap name at any number, answered alone with telephone-event at the peer's
-//    number when both sides want it, the peer's ptime, and the mirrored direction.
+//    0/8 or by rtpmap name at any number, answered alone with telephone-event and RFC 2198
+//    `red` at the peer's numbers when both sides want them, the peer's ptime, and the mirrored
+//    direction.
 //  - T.38: an image/udptl stream with a non-zero port, when local.t38 allows it.
 //  - Both usable: audio for an initial INVITE (a DIDWW SBC offers both; T.38 follows by
 //    re-INVITE once fax tones are heard, as with every other peer), T.38 for a re-INVITE

@@ -589,6 +589,67 @@ TEST(ReadAnswerTest, OurOfferAnsweredByOurselvesAgrees) {
   }
 }
 
+// ---- RFC 2198 redundant audio ------------------------------------------------------------
+
+TEST(RedundantAudioTest, OfferedForTheFirstCodecWhenAsked) {
+  LocalMedia local = Local();
+  local.audio_redundancy = 2;
+  std::string offer = BuildOffer(local, MediaKind::kAudio);
+  EXPECT_THAT(offer, HasSubstr("m=audio 40000 RTP/AVP 8 0 101 100\r\n"));
+  EXPECT_THAT(offer, HasSubstr("a=rtpmap:100 red/8000\r\na=fmtp:100 8/8/8\r\n"));
+  EXPECT_THAT(BuildOffer(Local(), MediaKind::kAudio), Not(HasSubstr("red")));
+}
+
+TEST(RedundantAudioTest, AnsweredAtThePeersNumberForTheChosenCodec) {
+  LocalMedia local = Local();
+  local.audio_redundancy = 1;
+  std::string offer = Sdp()
+                          .Line("m=audio 6000 RTP/AVP 0 96")
+                          .Line("a=rtpmap:96 RED/8000")
+                          .Line("a=fmtp:96 0/0")
+                          .str();
+  Answer answer = MustAnswer(offer, local);
+  EXPECT_EQ(answer.media.red_payload_type, 96);
+  EXPECT_THAT(answer.sdp, HasSubstr("m=audio 40000 RTP/AVP 0 96\r\n"));
+  EXPECT_THAT(answer.sdp, HasSubstr("a=rtpmap:96 red/8000\r\na=fmtp:96 0/0\r\n"));
+}
+
+TEST(RedundantAudioTest, NotTakenWhenTurnedOffHere) {
+  std::string offer =
+      Sdp().Line("m=audio 6000 RTP/AVP 0 96").Line("a=rtpmap:96 red/8000").str();
+  Answer answer = MustAnswer(offer, Local());
+  EXPECT_EQ(answer.media.red_payload_type, -1);
+  EXPECT_THAT(answer.sdp, Not(HasSubstr("red")));
+}
+
+TEST(RedundantAudioTest, RedAloneIsNotACodec) {
+  LocalMedia local = Local();
+  local.audio_redundancy = 2;
+  std::string refusal =
+      RefusalOf(Sdp().Line("m=audio 6000 RTP/AVP 96").Line("a=rtpmap:96 red/8000").str(), local);
+  EXPECT_THAT(refusal, HasSubstr("audio without a codec"));
+}
+
+TEST(RedundantAudioTest, TwoFaxgatesAgreeOnIt) {
+  LocalMedia caller = Local();
+  caller.audio_redundancy = 2;
+  LocalMedia callee = Local();
+  callee.audio_redundancy = 3;
+  callee.codecs = {AudioCodec::kPcmu};
+  Answer answer = MustAnswer(BuildOffer(caller, MediaKind::kAudio), callee);
+  EXPECT_EQ(answer.media.red_payload_type, 100);
+  EXPECT_EQ(answer.media.payload_type, 0);
+  auto read = ReadAnswer(answer.sdp, MediaKind::kAudio, caller);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(read->red_payload_type, 100);
+  EXPECT_EQ(read->payload_type, 0);
+  // A peer that answers without it gets plain G.711.
+  auto plain = ReadAnswer(MustAnswer(BuildOffer(caller, MediaKind::kAudio), Local()).sdp,
+                          MediaKind::kAudio, caller);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->red_payload_type, -1);
+}
+
 // ---- ParseT38Attributes -----------------------------------------------------------------------
 
 TEST(ParseT38AttributesTest, NoAttributesGiveTheDefaults) {
