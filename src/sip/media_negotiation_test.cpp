@@ -615,8 +615,7 @@ TEST(RedundantAudioTest, AnsweredAtThePeersNumberForTheChosenCodec) {
 }
 
 TEST(RedundantAudioTest, NotTakenWhenTurnedOffHere) {
-  std::string offer =
-      Sdp().Line("m=audio 6000 RTP/AVP 0 96").Line("a=rtpmap:96 red/8000").str();
+  std::string offer = Sdp().Line("m=audio 6000 RTP/AVP 0 96").Line("a=rtpmap:96 red/8000").str();
   Answer answer = MustAnswer(offer, Local());
   EXPECT_EQ(answer.media.red_payload_type, -1);
   EXPECT_THAT(answer.sdp, Not(HasSubstr("red")));
