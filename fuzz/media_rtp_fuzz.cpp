@@ -85,10 +85,11 @@ class JitterScript {
   void Put(uint32_t timestamp, size_t count) {
     std::vector<uint8_t> samples(count);
     for (size_t i = 0; i < count; ++i) samples[i] = SampleAt(timestamp + static_cast<uint32_t>(i));
-    const uint64_t resyncs = buffer_.stats().resyncs;
+    const uint64_t restarts = buffer_.stats().resyncs + buffer_.stats().stalls;
     buffer_.Put(timestamp, samples);
     if (count > 0) ++nonempty_puts_;
-    if (buffer_.stats().resyncs != resyncs) playout_.reset();  // playout moved: forget it
+    // Playout moved (a timestamp jump, or a burst after a stalled peer): forget it.
+    if (buffer_.stats().resyncs + buffer_.stats().stalls != restarts) playout_.reset();
     last_timestamp_ = timestamp;
   }
 
@@ -100,7 +101,8 @@ class JitterScript {
     FUZZ_CHECK(after.lost_ticks == before.lost_ticks + (fill == Fill::kLost ? 1 : 0));
     FUZZ_CHECK(after.partial_ticks == before.partial_ticks + (fill == Fill::kPartial ? 1 : 0));
     FUZZ_CHECK(after.packets == before.packets && after.late == before.late &&
-               after.resyncs == before.resyncs && after.duplicates == before.duplicates);
+               after.resyncs == before.resyncs && after.stalls == before.stalls &&
+               after.duplicates == before.duplicates);
 
     const size_t received = static_cast<size_t>(
         std::count_if(out.begin(), out.end(), [](uint8_t s) { return s != kSilence; }));
@@ -133,7 +135,8 @@ class JitterScript {
 
   void Finish() const {
     FUZZ_CHECK(buffer_.stats().packets == nonempty_puts_);
-    FUZZ_CHECK(buffer_.stats().late + buffer_.stats().resyncs <= nonempty_puts_);
+    FUZZ_CHECK(buffer_.stats().late + buffer_.stats().resyncs + buffer_.stats().stalls <=
+               nonempty_puts_);
     FUZZ_CHECK(buffer_.stats().duplicates <= nonempty_puts_);
   }
 

@@ -29,6 +29,7 @@ dids = ["8001", "80*"]
 [[trunk]]
 proxy = "10.0.0.2"
 t38 = false
+audio_redundancy = 0
 )");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->sip.listen, "127.0.0.1:5070");
@@ -45,6 +46,8 @@ t38 = false
   EXPECT_EQ(c->trunks[0].priority, 10);
   EXPECT_EQ(c->trunks[1].name, "trunk2");
   EXPECT_FALSE(c->trunks[1].t38);
+  EXPECT_EQ(c->trunks[0].audio_redundancy, 2);  // RFC 2198 when the peer agrees, by default
+  EXPECT_EQ(c->trunks[1].audio_redundancy, 0);
   EXPECT_EQ(c->trunks[1].outbound, std::vector<std::string>{"*"});
   // Real trunks switch the demo's loopback trunk off.
   EXPECT_FALSE(c->loopback.enabled);
@@ -79,6 +82,9 @@ TEST(TelephonyConfigTest, MistakesAreNamedWithTheirKey) {
       ParseConfig("[[trunk]]\nname=\"a\"\nproxy=\"h\"\n[[trunk]]\nname=\"a\"\nproxy=\"g\"\n");
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().message, "faxgate.toml: trunk[1].name 'a' is used by another trunk");
+  auto redundancy = ParseConfig("[[trunk]]\nproxy = \"h\"\naudio_redundancy = 9\n");
+  ASSERT_FALSE(redundancy.ok());
+  EXPECT_NE(redundancy.error().message.find("trunk[0].audio_redundancy"), std::string::npos);
   auto pattern = ParseConfig("[[trunk]]\nproxy = \"h\"\noutbound = [\"8*6\"]\n");
   ASSERT_FALSE(pattern.ok());
 }

@@ -510,8 +510,9 @@ class SipCallImpl final : public SipCall {
       const JitterStats& st = audio_->jitter_stats();
       log_->debug(
           "call {}: RTP {} packets, {} frames restored from redundant copies, {} late, {} lost "
-          "ticks, {} resyncs",
-          s_.key, st.packets, audio_->frames_recovered(), st.late, st.lost_ticks, st.resyncs);
+          "ticks, {} resyncs, {} late bursts after the far end stalled",
+          s_.key, st.packets, audio_->frames_recovered(), st.late, st.lost_ticks, st.resyncs,
+          st.stalls);
     }
     log_->info("call {}: ended after {} s: {}", s_.key, (ticks_ - answer_tick_) / kTicksPerSecond,
                r.kind == FailureKind::kNone ? fmt::format("{} pages", r.pages) : r.reason);

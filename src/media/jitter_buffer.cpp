@@ -50,6 +50,13 @@ void JitterBuffer::Put(uint32_t timestamp, std::span<const uint8_t> samples) {
     }
     return;
   }
+  if (offset < 0 && offset + length <= 0 && playing_ && lost_run_ >= kStallTicks) {
+    ++stats_.stalls;
+    lost_run_ = 0;
+    Restart(timestamp - static_cast<uint32_t>(delay_));
+    Store(static_cast<uint32_t>(delay_), samples);
+    return;
+  }
   if (offset < 0) {
     ++stats_.late;
     if (offset + length <= 0) return;
@@ -84,6 +91,7 @@ JitterBuffer::Fill JitterBuffer::Take(std::span<uint8_t> out) {
     head_ = head_ + 1 == ring ? 0 : head_ + 1;
     ++playout_;
   }
+  lost_run_ = received == 0 ? lost_run_ + 1 : 0;
   if (received == out.size()) return Fill::kAudio;
   if (received == 0) {
     ++stats_.lost_ticks;

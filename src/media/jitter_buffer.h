@@ -3,6 +3,13 @@
 // `delay` behind it; a packet that misses its playout slot is dropped (counted as late), and a
 // slot nobody filled is reported as lost so the caller can use spandsp's fill-in.
 //
+// One exception: when the stream has been silent for kStallTicks takes and then arrives late,
+// the sender stalled (a busy peer ticks late, then sends what it owed in a burst). Dropping that
+// burst would lose whatever the peer said first after its stall, typically a T.30 response
+// (MCF after a page), so playout restarts from the first late packet instead, `delay` from now.
+// Nothing being played is cut: the stream was already silent for that long. Fax is half-duplex
+// and its timers run in seconds, so the added delay costs nothing.
+//
 // Samples are one byte each (G.711, either law); the buffer does not decode them.
 // Not thread-safe: one call owns it on one media worker.
 #pragma once
@@ -21,10 +28,13 @@ struct JitterStats {
   uint64_t lost_ticks = 0;  // takes with no sample at all
   uint64_t partial_ticks = 0;
   uint64_t resyncs = 0;  // timestamp jumps that restarted playout
+  uint64_t stalls = 0;   // late bursts after a silent stall that restarted playout
 };
 
 class JitterBuffer {
  public:
+  static constexpr int kStallTicks = 3;
+
   // `delay_samples`: how far playout trails the first packet (e.g. 480 = 60 ms).
   // `capacity_samples`: how far ahead of playout a packet may be before it counts as a
   // timestamp jump (the peer restarted its clock): playout then restarts from that packet,
@@ -59,6 +69,7 @@ class JitterBuffer {
   uint32_t playout_ = 0;  // timestamp of the next sample to take
   size_t head_ = 0;       // ring index of the sample at playout_
   int waited_ = 0;        // samples taken while waiting for the initial delay
+  int lost_run_ = 0;      // consecutive takes with nothing received
   JitterStats stats_;
 
   void Restart(uint32_t playout);

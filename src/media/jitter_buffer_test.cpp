@@ -140,6 +140,48 @@ TEST(JitterBufferTest, LatePacketIsDroppedAndCounted) {
   EXPECT_EQ(buffer.stats().lost_ticks, 1u);
 }
 
+// The peer stalls for 10 ticks (its media thread was busy), then sends what it owes in a burst
+// and goes on in time. The burst is late for the slots it was meant for; dropping it would lose
+// what the peer said first after the stall (a T.30 response), so playout restarts from it.
+TEST(JitterBufferTest, BurstAfterAStalledPeerIsPlayedNotDropped) {
+  JitterBuffer buffer = Started(0);  // holds 0, 160, 320
+  uint32_t sent = kDelay;            // next timestamp the peer sends
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Take(buffer).fill, Fill::kAudio);
+  for (int i = 0; i < 10; ++i) {  // the stall: nothing arrives
+    Fill fill = Take(buffer).fill;
+    EXPECT_EQ(fill, Fill::kLost);
+  }
+  const uint32_t first_late = sent;
+  for (int i = 0; i < 10; ++i, sent += kTick) Put(buffer, sent);  // the burst
+  EXPECT_EQ(buffer.stats().stalls, 1u);
+  EXPECT_EQ(buffer.stats().late, 0u);
+  // The delay is waited out again (silence), then the burst plays from its first packet and the
+  // stream goes on without a gap.
+  for (size_t i = 0; i < kDelay / kTick; ++i) {
+    Put(buffer, sent);
+    sent += kTick;
+    EXPECT_EQ(Take(buffer).fill, Fill::kLost);
+  }
+  for (uint32_t i = 0; i < 20; ++i) {
+    Put(buffer, sent);
+    sent += kTick;
+    Taken taken = Take(buffer);
+    EXPECT_EQ(taken.fill, Fill::kAudio) << i;
+    EXPECT_TRUE(PlaysFrom(taken.samples, first_late + i * kTick)) << i;
+  }
+}
+
+// A single late packet after a short loss is still just late: only a silence of kStallTicks
+// takes marks a stalled peer.
+TEST(JitterBufferTest, LatePacketAfterAShortGapIsStillDropped) {
+  JitterBuffer buffer = Started(0);
+  for (int i = 0; i < 3; ++i) Take(buffer);
+  for (int i = 0; i < JitterBuffer::kStallTicks - 1; ++i) EXPECT_EQ(Take(buffer).fill, Fill::kLost);
+  Put(buffer, kDelay);
+  EXPECT_EQ(buffer.stats().late, 1u);
+  EXPECT_EQ(buffer.stats().stalls, 0u);
+}
+
 TEST(JitterBufferTest, PartlyLatePacketPlaysItsTail) {
   JitterBuffer buffer(0, kCapacity, kSilence);
   Put(buffer, 0);
