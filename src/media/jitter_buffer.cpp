@@ -50,7 +50,7 @@ void JitterBuffer::Put(uint32_t timestamp, std::span<const uint8_t> samples) {
     }
     return;
   }
-  if (offset < 0 && offset + length <= 0 && playing_ && lost_run_ >= kStallTicks) {
+  if (offset < 0 && offset + length <= 0 && playing_ && lost_run_ >= kStallTicks && held_ == 0) {
     ++stats_.stalls;
     lost_run_ = 0;
     Restart(timestamp - static_cast<uint32_t>(delay_));
@@ -84,6 +84,7 @@ JitterBuffer::Fill JitterBuffer::Take(std::span<uint8_t> out) {
     if (present_[head_]) {
       sample = samples_[head_];
       present_[head_] = 0;
+      --held_;
       ++received;
     } else {
       sample = silence_;
@@ -103,6 +104,7 @@ JitterBuffer::Fill JitterBuffer::Take(std::span<uint8_t> out) {
 
 void JitterBuffer::Restart(uint32_t playout) {
   std::fill(present_.begin(), present_.end(), 0);
+  held_ = 0;
   head_ = 0;
   playout_ = playout;
 }
@@ -119,6 +121,7 @@ void JitterBuffer::Store(uint32_t offset, std::span<const uint8_t> samples) {
     } else {
       samples_[index] = sample;
       present_[index] = 1;
+      ++held_;
     }
     index = index + 1 == ring ? 0 : index + 1;
   }

@@ -3,7 +3,8 @@
 // `delay` behind it; a packet that misses its playout slot is dropped (counted as late), and a
 // slot nobody filled is reported as lost so the caller can use spandsp's fill-in.
 //
-// One exception: when the stream has been silent for kStallTicks takes and then arrives late,
+// One exception: when the stream has been silent for kStallTicks takes, nothing is held, and a
+// packet then arrives late,
 // the sender stalled (a busy peer ticks late, then sends what it owed in a burst). Dropping that
 // burst would lose whatever the peer said first after its stall, typically a T.30 response
 // (MCF after a page), so playout restarts from the first late packet instead, `delay` from now.
@@ -33,7 +34,7 @@ struct JitterStats {
 
 class JitterBuffer {
  public:
-  static constexpr int kStallTicks = 3;
+  static constexpr int kStallTicks = 2;
 
   // `delay_samples`: how far playout trails the first packet (e.g. 480 = 60 ms).
   // `capacity_samples`: how far ahead of playout a packet may be before it counts as a
@@ -70,6 +71,7 @@ class JitterBuffer {
   size_t head_ = 0;       // ring index of the sample at playout_
   int waited_ = 0;        // samples taken while waiting for the initial delay
   int lost_run_ = 0;      // consecutive takes with nothing received
+  size_t held_ = 0;       // samples present in the ring
   JitterStats stats_;
 
   void Restart(uint32_t playout);

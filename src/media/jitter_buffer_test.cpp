@@ -182,6 +182,18 @@ TEST(JitterBufferTest, LatePacketAfterAShortGapIsStillDropped) {
   EXPECT_EQ(buffer.stats().stalls, 0u);
 }
 
+// Later audio already held means the stream did not stall: the late packet is just late, and
+// what is held is not thrown away by a restart.
+TEST(JitterBufferTest, LatePacketWhileLaterAudioIsHeldIsDropped) {
+  JitterBuffer buffer = Started(0);
+  for (int i = 0; i < 3; ++i) Take(buffer);
+  Put(buffer, kDelay + 10 * kTick);
+  for (int i = 0; i < JitterBuffer::kStallTicks + 1; ++i) EXPECT_EQ(Take(buffer).fill, Fill::kLost);
+  Put(buffer, kDelay);
+  EXPECT_EQ(buffer.stats().late, 1u);
+  EXPECT_EQ(buffer.stats().stalls, 0u);
+}
+
 TEST(JitterBufferTest, PartlyLatePacketPlaysItsTail) {
   JitterBuffer buffer(0, kCapacity, kSilence);
   Put(buffer, 0);
