@@ -97,8 +97,11 @@ class FaxSession {
   // the fax had already completed (or failed), the outcome is a failure of kind kHungUp whose
   // reason starts with `why` ("Far end hung up before page 3 was confirmed (2 of 3 ...)").
   virtual void Hangup(std::string_view why) = 0;
+  // True once the fax has ended and, for a receiver, every received page is in its file: pages
+  // are written on background threads, so a receiver finishes on a call after phase E (keep
+  // driving it). OnFinished comes at the same moment.
   virtual bool finished() const = 0;
-  // Valid once finished().
+  // Valid once finished(); after Hangup() the reason and kind are already final.
   virtual const FaxOutcome& outcome() const = 0;
 };
 

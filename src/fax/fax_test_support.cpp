@@ -1,5 +1,7 @@
 #include "fax/fax_test_support.h"
 
+#include "fax/background_writer_threads.h"
+
 #include <spandsp.h>
 
 #include <algorithm>
@@ -112,6 +114,8 @@ void AudioLink::ThroughCodec(std::vector<int16_t>& samples) const {
 }
 
 void AudioLink::Tick() {
+  // Received pages are written on background threads; in call time that takes no time here.
+  WaitForBackgroundWork();
   std::vector<int16_t> from_a(160);
   std::vector<int16_t> from_b(160);
   a_.Transmit(from_a);
@@ -150,6 +154,7 @@ void T38Link::Deliver(Queue& queue, T38FaxSession& to) {
 }
 
 void T38Link::Tick() {
+  WaitForBackgroundWork();
   a_->Tick(160);
   b_->Tick(160);
   Deliver(a_to_b_, *b_);

@@ -8,6 +8,7 @@
 #include "fax/t30_repair.h"
 #include "fax/t30_result.h"
 #include "fax/t30_setup.h"
+#include "fax/t4_rx_hooks.h"
 
 namespace faxgate {
 namespace {
@@ -66,7 +67,11 @@ T30Call::T30Call(const FaxSessionParams& params, int pages_to_send, FaxEvents* e
       pages_to_send_(pages_to_send),
       max_receive_pages_(params.options.max_receive_pages),
       log_tag_(params.log_tag.empty() ? "fax" : params.log_tag),
-      events_(events ? events : &NoEvents()) {}
+      events_(events ? events : &NoEvents()),
+      rx_file_(params.role == FaxRole::kReceiver ? params.file : std::filesystem::path()) {}
+
+// The owning session calls Abandon() before it frees the T.30 context; this is the backstop.
+T30Call::~T30Call() { CloseWriter(); }
 
 void T30Call::Attach(t30_state_t* t30, logging_state_t* transport_log) {
   t30_ = t30;
@@ -75,6 +80,13 @@ void T30Call::Attach(t30_state_t* t30, logging_state_t* transport_log) {
   t30_set_phase_d_handler(t30, &PhaseDHandler, this);
   t30_set_phase_e_handler(t30, &PhaseEHandler, this);
   t30_set_real_time_frame_handler(t30, &FrameHandler, this);
+  if (!sender()) {
+    writer_ = PageWriter::Create(rx_file_, log_tag_);
+    std::filesystem::path scratch = rx_file_;
+    scratch += ".spandsp";
+    routed_ = RoutePagesToWriter(t30, writer_, scratch);
+    if (!routed_) writer_.reset();
+  }
 }
 
 // --- spandsp callbacks -------------------------------------------------------------------
@@ -174,15 +186,38 @@ void T30Call::CountReceivedPages(int fcf) {
 }
 
 void T30Call::OnPhaseE(int code) {
-  if (finished_) return;
-  finished_ = true;
+  if (phase_e_) return;
+  phase_e_ = true;
   if (negotiated_.remote_ident.empty()) {
     const char* ident = t30_get_rx_ident(t30_);
     negotiated_.remote_ident = Trimmed(ident ? ident : "");
   }
   outcome_ = BuildOutcome(code);
   T30Log().debug("{} phase E: {}", log_tag_, outcome_.reason);
+  CloseWriter();
+  FinishOnceWritten();
+}
+
+void T30Call::FinishOnceWritten() {
+  if (!phase_e_ || finished_) return;
+  if (writer_ && !writer_->done()) return;
+  finished_ = true;
+  if (writer_) AccountForUnwrittenPages();
   events_->OnFinished(outcome_);
+}
+
+// The session counted a page when it ended; a page whose image could not be decoded is not in
+// the file, and the fax is incomplete without it.
+void T30Call::AccountForUnwrittenPages() {
+  int bad = writer_->first_bad_page();
+  if (bad == 0 && writer_->pages_written() >= outcome_.pages) return;
+  int kept = writer_->pages_written();
+  if (bad == 0) bad = kept + 1;
+  outcome_.success = false;
+  outcome_.kind = FailureKind::kProtocol;
+  outcome_.reason =
+      fmt::format("Page {} arrived but its image could not be decoded; {} kept", bad, Pages(kept));
+  outcome_.pages = kept;
 }
 
 // --- outcome -----------------------------------------------------------------------------
@@ -259,10 +294,11 @@ void T30Call::AfterStep(int samples) {
     }
   }
   if (terminate_pending_) Terminate();
+  FinishOnceWritten();
 }
 
 void T30Call::Hangup(std::string_view why) {
-  if (finished_ || hung_up_) return;
+  if (phase_e_ || hung_up_) return;
   hung_up_ = true;
   hangup_why_ = std::string(why);
   terminate_pending_ = true;
@@ -273,15 +309,25 @@ void T30Call::Terminate() {
   terminate_pending_ = false;
   // Calls the phase E handler with T30_ERR_CALLDROPPED, or with the current status when the
   // call was already in its final exchange (then the fax may well be complete).
-  if (!finished_ && t30_ != nullptr) t30_terminate(t30_);
+  if (!phase_e_ && t30_ != nullptr) t30_terminate(t30_);
 }
 
 void T30Call::Abandon() {
   if (finished_ || t30_ == nullptr) return;
   // The owner is being destroyed: closing the files matters, reporting to it does not.
-  t30_set_phase_e_handler(t30_, nullptr, nullptr);
-  t30_terminate(t30_);
+  if (!phase_e_) {
+    t30_set_phase_e_handler(t30_, nullptr, nullptr);
+    t30_terminate(t30_);
+    phase_e_ = true;
+  }
+  CloseWriter();
   finished_ = true;
+}
+
+void T30Call::CloseWriter() {
+  if (routed_) StopRoutingPages(t30_);
+  routed_ = false;
+  if (writer_) writer_->Close();
 }
 
 }  // namespace faxgate

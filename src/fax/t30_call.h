@@ -6,10 +6,13 @@
 #include <spandsp.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "fax/fax_session.h"
+#include "fax/page_writer.h"
 
 namespace faxgate {
 
@@ -18,11 +21,12 @@ class T30Call {
   // `pages_to_send`: sender only, the pages from first_page to the end of the file.
   // `events` may be null.
   T30Call(const FaxSessionParams& params, int pages_to_send, FaxEvents* events);
+  ~T30Call();
   T30Call(const T30Call&) = delete;
   T30Call& operator=(const T30Call&) = delete;
 
   // Installs the handlers and logging on a T.30 context already set up with
-  // ApplyT30Options. Call once.
+  // ApplyT30Options, and for a receiver routes its pages to a PageWriter. Call once.
   // REQUIRES: `t30` stays valid until Abandon() or the end of the call.
   void Attach(t30_state_t* t30, logging_state_t* transport_log);
 
@@ -43,8 +47,11 @@ class T30Call {
   };
 
   void Hangup(std::string_view why);
-  // Ends an unfinished call quietly (no OnFinished): the owner is going away.
+  // Ends an unfinished call quietly (no OnFinished): the owner is going away. Pages received so
+  // far are still written.
   void Abandon();
+  // After phase E a receiver is finished once its pages are written (PageWriter): the file is
+  // whole when the owner sees finished().
   bool finished() const { return finished_; }
   const FaxOutcome& outcome() const { return outcome_; }
 
@@ -63,6 +70,9 @@ class T30Call {
   void CountReceivedPages(int fcf);
   void OnPhaseE(int code);
   void AfterStep(int samples);
+  void FinishOnceWritten();
+  void AccountForUnwrittenPages();
+  void CloseWriter();
   void Terminate();
   FaxOutcome BuildOutcome(int code) const;
   FaxOutcome HungUpOutcome() const;
@@ -76,8 +86,13 @@ class T30Call {
   FaxEvents* const events_;
   t30_state_t* t30_ = nullptr;
 
+  const std::filesystem::path rx_file_;
+  std::shared_ptr<PageWriter> writer_;  // receiver, when pages are written off this thread
+  bool routed_ = false;                 // t30_'s pages go to writer_
+
   bool in_step_ = false;
   bool terminate_pending_ = false;
+  bool phase_e_ = false;  // spandsp is done; finished_ follows once the pages are written
   bool finished_ = false;
   std::string hangup_why_;  // set when we, not the protocol, end the call
   bool hung_up_ = false;

@@ -1,4 +1,5 @@
-// The only file that sees spandsp's internal structures; see t30_repair.h for why.
+// One of the three files that see spandsp's internal structures (with page_writer.cpp and
+// t4_rx_hooks.cpp); see t30_repair.h for why.
 #define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
 #include "fax/t30_repair.h"
 

@@ -10,6 +10,7 @@
 
 #include "base/files.h"
 #include "base/log.h"
+#include "base/thread_priority.h"
 #include "base/time_format.h"
 #include "document/converter.h"
 #include "document/office_converter.h"
@@ -130,6 +131,8 @@ Status DocumentPreparer::Recover() {
 }
 
 void DocumentPreparer::Run(std::vector<Job> jobs) {
+  // Composing a thousand jobs' pages is seconds of CPU; calls in progress come first.
+  RunBelowNormalPriority();
   auto documents = ConvertDocuments(jobs.front());
   for (const Job& job : jobs) {
     if (stopping_) return;
