@@ -168,7 +168,7 @@ max_concurrent = {n}
 [sip]
 listen = "127.0.0.1:{sip_port}"
 [media]
-workers = {int(os.environ.get("FAXGATE_BENCH_WORKERS", os.cpu_count()))}
+workers = {int(os.environ.get("FAXGATE_BENCH_WORKERS") or os.cpu_count())}
 ports = "{ports[0]}-{ports[1]}"
 [[trunk]]
 name = "{trunk_name}"
