@@ -399,6 +399,27 @@ def test_replayed_t38_sender_is_received(make_daemon, peers, tmp_path, max_datag
     assert len(pages) == 1 and pages[0][0] == 1728, [(w, h) for w, h, _ in pages]
 
 
+# --- re-INVITE glare --------------------------------------------------------------------------------
+@needs_sipp
+def test_t38_reinvite_refused_491_is_retried_and_the_call_switches(make_daemon, peers):
+    """491 Request Pending to our T.38 re-INVITE (the peer's own re-INVITE crossed ours) is not a
+    refusal: faxgate asks again after RFC 3261's wait, and the second answer switches the call."""
+    sp, pb = free_port(), free_port()
+    b = make_daemon(node_config(pb, sp, 25600, 't38 = true\nt38_reinvite = "receiver"',
+                                name="gateway"), name="b")
+    sipp = peers.sipp("glare", SCENARIOS / "peers_uac_t38_491_then_200.xml", sp, 1,
+                      remote=f"127.0.0.1:{pb}", service="8001")
+    assert sipp.wait(60) == 0, sipp.report()
+    wait_until("the call to end", lambda: "ended after" in b.log_text(), 30)
+    log = b.log_text()
+    assert log.count("to switch to T.38") == 2, log[-4000:]
+    assert "switched to T.38" in log, log[-4000:]
+    assert "refused T.38" not in log, log[-4000:]
+    faxes = b.inbound()
+    assert len(faxes) == 1 and faxes[0]["trunk"] == "gateway", faxes
+    assert_no_crash(b)
+
+
 # --- malformed and hostile SIP --------------------------------------------------------------------
 class RawSip:
     """A UDP socket on 127.0.0.1 that sends hand-made SIP to one daemon."""
