@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "fax/background_writer_threads.h"
@@ -18,19 +19,15 @@
 namespace faxgate {
 namespace {
 
-struct QueuedPage {
-  ReceivedPageInfo info;
-  std::vector<uint8_t> bytes;  // compressed image, or rows
-  int decoded_rows = -1;       // -1: `bytes` is compressed
-};
-
 const char* OrNull(const std::string& text) { return text.empty() ? nullptr : text.c_str(); }
 
 class PageWriterImpl final : public PageWriter,
                              public std::enable_shared_from_this<PageWriterImpl> {
  public:
-  PageWriterImpl(std::filesystem::path file, std::string log_tag)
-      : file_(std::move(file)), log_tag_(std::move(log_tag)) {}
+  PageWriterImpl(std::filesystem::path file, std::string log_tag, Journal journal)
+      : file_(std::move(file)), log_tag_(std::move(log_tag)) {
+    if (journal == Journal::kKeep) journal_.emplace(PageJournalPath(file_));
+  }
 
   ~PageWriterImpl() override {
     // Only reached when no background job holds this writer any more; a writer that was never
@@ -43,7 +40,7 @@ class PageWriterImpl final : public PageWriter,
   }
 
   void EndCompressedPage(const ReceivedPageInfo& info) override {
-    QueuedPage page;
+    ReceivedPage page;
     page.info = info;
     page.bytes = std::move(compressed_);
     compressed_.clear();
@@ -52,7 +49,7 @@ class PageWriterImpl final : public PageWriter,
 
   void AddDecodedPage(const ReceivedPageInfo& info, std::span<const uint8_t> rows,
                       int length) override {
-    QueuedPage page;
+    ReceivedPage page;
     page.info = info;
     page.bytes.assign(rows.begin(), rows.end());
     page.decoded_rows = length;
@@ -71,11 +68,17 @@ class PageWriterImpl final : public PageWriter,
   int first_bad_page() const override { return first_bad_page_.load(std::memory_order_acquire); }
 
  private:
-  void Enqueue(QueuedPage page) {
+  void Enqueue(ReceivedPage page) {
     std::lock_guard lock(mu_);
     if (closing_) {
       T30Log().warn("{} a page arrived after the reception ended; it is dropped", log_tag_);
       return;
+    }
+    const int number = ++pages_queued_;
+    std::string error;
+    if (journal_ && !journal_->Append(page, &error)) {
+      T30Log().warn("{} page {} could not be saved for recovery after a crash: {}", log_tag_,
+                    number, error);
     }
     queue_.push_back(std::move(page));
     StartDrainLocked();
@@ -90,12 +93,14 @@ class PageWriterImpl final : public PageWriter,
   // Background: write what is queued; close the file once the session said no more pages.
   void Drain() {
     for (;;) {
-      QueuedPage page;
+      ReceivedPage page;
       {
         std::lock_guard lock(mu_);
         if (queue_.empty()) {
           if (closing_ && !done()) {
             FinishFile();
+            // The TIFF holds every page now.
+            if (journal_) journal_->Remove();
             done_.store(true, std::memory_order_release);
           }
           draining_ = false;
@@ -108,7 +113,7 @@ class PageWriterImpl final : public PageWriter,
     }
   }
 
-  void Write(QueuedPage& page) {
+  void Write(ReceivedPage& page) {
     const int number = ++pages_handed_in_;
     if (!OpenFile()) return MarkBad(number, "the file cannot be created");
     const ReceivedPageInfo& info = page.info;
@@ -153,7 +158,7 @@ class PageWriterImpl final : public PageWriter,
   }
 
   // Puts decoded rows where spandsp's decoder would have left them.
-  bool CopyRows(const QueuedPage& page) {
+  bool CopyRows(const ReceivedPage& page) {
     const size_t size = page.bytes.size();
     if (static_cast<int>(size) > t4_->image_buffer_size) {
       // spandsp owns and frees this buffer (free()); it must come from malloc.
@@ -186,7 +191,9 @@ class PageWriterImpl final : public PageWriter,
   std::vector<uint8_t> compressed_;  // session thread: the ECM page being received
 
   std::mutex mu_;
-  std::deque<QueuedPage> queue_;
+  std::optional<PageJournal> journal_;  // under mu_
+  int pages_queued_ = 0;
+  std::deque<ReceivedPage> queue_;
   bool draining_ = false;
   bool closing_ = false;
 
@@ -202,8 +209,9 @@ class PageWriterImpl final : public PageWriter,
 
 }  // namespace
 
-std::shared_ptr<PageWriter> PageWriter::Create(std::filesystem::path file, std::string log_tag) {
-  return std::make_shared<PageWriterImpl>(std::move(file), std::move(log_tag));
+std::shared_ptr<PageWriter> PageWriter::Create(std::filesystem::path file, std::string log_tag,
+                                               Journal journal) {
+  return std::make_shared<PageWriterImpl>(std::move(file), std::move(log_tag), journal);
 }
 
 }  // namespace faxgate

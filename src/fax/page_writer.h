@@ -16,32 +16,31 @@
 #include <span>
 #include <string>
 
-namespace faxgate {
+#include "fax/page_journal.h"
 
-// What the TIFF records of a page besides its image.
-struct ReceivedPageInfo {
-  int encoding = 0;  // T4_COMPRESSION_ITU_* of the bytes (ECM pages)
-  int width = 0;     // pixels
-  int x_resolution = 0;
-  int y_resolution = 0;
-  int64_t start_time = 0;  // time_t when the page began
-  std::string far_ident, sub_address, dcs, vendor, model;
-};
+namespace faxgate {
 
 class PageWriter {
  public:
+  enum class Journal {
+    kKeep,  // each page handed in is in PageJournalPath(file) before the call returns
+    kNone,  // the pages come from a journal already (recovery)
+  };
   // Pages go to `file` (created with the first page, G4). Nothing is written until a page ends.
-  static std::shared_ptr<PageWriter> Create(std::filesystem::path file, std::string log_tag);
+  static std::shared_ptr<PageWriter> Create(std::filesystem::path file, std::string log_tag,
+                                            Journal journal = Journal::kKeep);
   virtual ~PageWriter() = default;
 
-  // Called on the session's thread, in order.
+  // Called on the session's thread, in order. A page is in the journal when the call returns
+  // (a failure to write it there is logged; the page is still written to the TIFF).
   // An ECM page: its image bytes as they will be decoded, block after block.
   virtual void AddCompressed(std::span<const uint8_t> bytes) = 0;
   virtual void EndCompressedPage(const ReceivedPageInfo& info) = 0;
   // A page already decoded: `rows` is `length` rows of (width + 7) / 8 bytes.
   virtual void AddDecodedPage(const ReceivedPageInfo& info, std::span<const uint8_t> rows,
                               int length) = 0;
-  // No more pages: the file is closed once the pages handed in are written.
+  // No more pages: the file is closed once the pages handed in are written, and then the journal
+  // is removed.
   virtual void Close() = 0;
 
   // Thread-safe.

@@ -8,7 +8,10 @@
 #include <chrono>
 #include <thread>
 
+#include "base/files.h"
 #include "fax/fax_test_support.h"
+#include "fax/page_journal.h"
+#include "fax/reception_recovery.h"
 #include "fax/t4_rx_hooks.h"
 #include "fax/tiff_document.h"
 
@@ -59,6 +62,17 @@ bool WaitDone(const PageWriter& writer) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return writer.done();
+}
+
+std::vector<uint8_t> FileBytes(const std::filesystem::path& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return {};
+  return std::vector<uint8_t>(text->begin(), text->end());
+}
+
+void PutFileBytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+  std::string text(bytes.begin(), bytes.end());
+  ASSERT_TRUE(WriteFileAtomic(path, text).ok());
 }
 
 class PageWriterTest : public ::testing::Test {
@@ -136,6 +150,97 @@ TEST_F(PageWriterTest, NoPagesLeaveNoFile) {
   ASSERT_TRUE(WaitDone(*writer));
   EXPECT_EQ(writer->pages_written(), 0);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "received.tif"));
+}
+
+// The sender is told a page arrived as soon as the hook returns; from then on the page must
+// survive a kill of the process, whatever the background threads have done with it.
+TEST_F(PageWriterTest, EveryPageHandedInIsInTheJournalUntilTheFileIsClosed) {
+  std::vector<Bitmap> pages = MakeTestDocument(PageResolution::kFine, 3);
+  ASSERT_TRUE(WriteFaxTiff(dir_ / "sent.tif", pages).ok());
+  auto compressed = CompressedPages(dir_ / "sent.tif");
+  ASSERT_EQ(compressed.size(), 3u);
+
+  const auto tiff = dir_ / "received.tif";
+  auto writer = PageWriter::Create(tiff, "test");
+  for (size_t i = 0; i < compressed.size(); ++i) {
+    AddInFrames(*writer, compressed[i]);
+    writer->EndCompressedPage(FinePage(T4_COMPRESSION_ITU_T6));
+    auto journaled = ParsePageJournal(FileBytes(PageJournalPath(tiff)));
+    ASSERT_EQ(journaled.size(), i + 1);
+    EXPECT_EQ(journaled[i].bytes, compressed[i]);
+    EXPECT_EQ(journaled[i].decoded_rows, -1);
+    EXPECT_EQ(journaled[i].info.far_ident, "+86 10 5555 0100");
+  }
+  writer->Close();
+  ASSERT_TRUE(WaitDone(*writer));
+  EXPECT_EQ(writer->pages_written(), 3);
+  EXPECT_FALSE(std::filesystem::exists(PageJournalPath(tiff)));
+}
+
+// A crash after three pages were confirmed, with one of them written: the journal holds all
+// three and a torn fourth (the process died while appending it, before it was confirmed).
+TEST_F(PageWriterTest, ACutReceptionIsRebuiltFromItsJournal) {
+  std::vector<Bitmap> pages = MakeTestDocument(PageResolution::kFine, 3, 11);
+  ASSERT_TRUE(WriteFaxTiff(dir_ / "sent.tif", pages).ok());
+  auto compressed = CompressedPages(dir_ / "sent.tif");
+  ASSERT_EQ(compressed.size(), 3u);
+
+  const auto tiff = dir_ / "received.tif";
+  auto writer = PageWriter::Create(tiff, "test");
+  AddInFrames(*writer, compressed[0]);
+  writer->EndCompressedPage(FinePage(T4_COMPRESSION_ITU_T6));
+  writer->AddDecodedPage(FinePage(T4_COMPRESSION_ITU_T4_1D), pages[1].bits, pages[1].height);
+  AddInFrames(*writer, compressed[2]);
+  writer->EndCompressedPage(FinePage(T4_COMPRESSION_ITU_T6));
+  std::vector<uint8_t> journal = FileBytes(PageJournalPath(tiff));
+  const size_t whole = journal.size();
+  journal.insert(journal.end(), journal.begin(), journal.begin() + 100);
+  writer->Close();
+  ASSERT_TRUE(WaitDone(*writer));
+
+  std::vector<Bitmap> first_only(pages.begin(), pages.begin() + 1);
+  ASSERT_TRUE(WriteFaxTiff(tiff, first_only).ok());
+  PutFileBytes(PageJournalPath(tiff), journal);
+  ASSERT_EQ(ParsePageJournal(journal).size(), 3u) << whole;
+
+  ASSERT_TRUE(RecoverReceivedPages(tiff, "fax 7").ok());
+  auto received = ReadBitmaps(tiff);
+  ASSERT_TRUE(received.ok()) << received.error().message;
+  EXPECT_TRUE(*received == pages);
+  EXPECT_FALSE(std::filesystem::exists(PageJournalPath(tiff)));
+}
+
+TEST_F(PageWriterTest, RecoveryLeavesAReceptionWithoutAJournalAsItIs) {
+  std::vector<Bitmap> pages = MakeTestDocument(PageResolution::kFine, 2);
+  const auto tiff = dir_ / "received.tif";
+  ASSERT_TRUE(WriteFaxTiff(tiff, pages).ok());
+  const auto before = FileBytes(tiff);
+  ASSERT_TRUE(RecoverReceivedPages(tiff, "fax 8").ok());
+  EXPECT_EQ(FileBytes(tiff), before);
+  ASSERT_TRUE(RecoverReceivedPages(dir_ / "never-received.tif", "fax 9").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "never-received.tif"));
+}
+
+TEST(PageJournalTest, AnEntryDamagedInTheMiddleEndsTheJournalThere) {
+  TempDir dir;
+  ReceivedPage page;
+  page.info.width = 16;
+  page.decoded_rows = 2;
+  page.bytes = {1, 2, 3, 4};
+  {
+    PageJournal journal(dir / "j");
+    std::string error;
+    ASSERT_TRUE(journal.Append(page, &error)) << error;
+    ASSERT_TRUE(journal.Append(page, &error)) << error;
+    ASSERT_TRUE(journal.Append(page, &error)) << error;
+  }
+  std::vector<uint8_t> bytes = FileBytes(dir / "j");
+  ASSERT_EQ(ParsePageJournal(bytes).size(), 3u);
+  const size_t entry = bytes.size() / 3;
+  bytes[entry + 34] ^= 0xff;  // the second entry's first text length: far too long now
+  auto pages = ParsePageJournal(bytes);
+  ASSERT_EQ(pages.size(), 1u);
+  EXPECT_EQ(pages[0].bytes, page.bytes);
 }
 
 }  // namespace

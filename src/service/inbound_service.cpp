@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "domain/phone_number.h"
+#include "fax/reception_recovery.h"
 #include "fax/tiff_document.h"
 
 namespace faxgate {
@@ -127,11 +128,16 @@ Status InboundService::Recover() {
   f.limit = 1000;
   FG_ASSIGN_OR_RETURN(auto stuck, store_.ListInbound(f));
   for (InboundFax& fax : stuck) {
-    // spandsp writes each page's directory when the page is complete, so the pages a crash left
-    // in the file are whole; a file libtiff cannot read has none worth keeping.
+    // Every page confirmed to the sender is in the file or in its page journal; the file's
+    // pages are whole (a page's directory is written when the page is), and a file libtiff
+    // cannot read has none worth keeping.
+    const std::string name = fmt::format("fax {}", fax.id);
+    if (Status s = RecoverReceivedPages(ReceivePath(fax.id), name); !s.ok()) {
+      log::Get("call")->error("{}: {}", name, s.error().message);
+    }
     CallReport r;
     r.kind = FailureKind::kInterrupted;
-    auto info = InspectTiff(ReceivePath(fax.id), fmt::format("fax {}", fax.id));
+    auto info = InspectTiff(ReceivePath(fax.id), name);
     r.pages = info.ok() ? static_cast<int>(info->pages.size()) : 0;
     r.reason = fmt::format("faxgate stopped during the reception; {} pages were kept", r.pages);
     OnInboundEnded(fax.id, r);
