@@ -4,6 +4,8 @@
 #include "base/thread_priority.h"
 #include "fax/fax_logging.h"
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -47,6 +49,8 @@ class BackgroundThreads {
 
  private:
   void Run() {
+    // Named, or `top -H` shows them under the media worker that first wrote a page.
+    pthread_setname_np(pthread_self(), "page-writer");
     // Below the media workers: a page can wait, their tick cannot.
     RunBelowNormalPriority();
     for (;;) {
